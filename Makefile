@@ -1,0 +1,36 @@
+# Two commands do all the set-up:  `make study`  (the main job)  and  `make test`  (the test suite).
+# The virtual environment lives outside the checkout so a second clone or a CI run reuses its ~7 GB.
+VENV ?= $(HOME)/.venvs/redaction
+PY := $(VENV)/bin/python
+# torch from these exact releases: pip takes them from local wheels here; elsewhere from PyPI.
+TORCH ?= torch==2.14.1 torchvision==0.29.1
+STAMP := $(VENV)/.redaction-nbs-$(shell cat pyproject.toml | sha1sum | cut -c1-12)-$(shell pwd | sha1sum | cut -c1-8)
+STUDY_OUT ?= runs/quick-study
+
+.PHONY: install test study synth-demo readme gpu-wheels clean-venv
+
+install: $(STAMP)
+$(STAMP): pyproject.toml
+	test -x $(PY) || python3 -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -c "import torch, torchvision" 2>/dev/null || $(PY) -m pip install -q $(TORCH)
+	$(PY) -m pip install -q -e '.[dev]'
+	rm -f $(VENV)/.redaction-nbs-*
+	touch $(STAMP)
+
+# The test suite: the three nbdev guards, the notebooks' own tests, then pytest (its summary line ends the run).
+test: install
+	PATH=$(VENV)/bin:$$PATH bash tools/test.sh
+
+# The main job on the embedded default data.
+study: install
+	$(VENV)/bin/redaction synth --recipe basic --n 24 --out $(STUDY_OUT)/synth-basic --seed 0
+
+readme: install
+	$(PY) tools/build_readme.py
+
+gpu-wheels: install
+	bash tools/gpu_wheels.sh
+
+clean-venv:
+	rm -rf $(VENV)
