@@ -30,7 +30,7 @@ readme: install
 	$(PY) tools/build_readme.py
 
 gpu-wheels: install
-	bash tools/gpu_wheels.sh
+	$(PY) tools/gpu_wheels.py
 
 clean-venv:
 	rm -rf $(VENV)
