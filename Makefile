@@ -7,7 +7,7 @@ TORCH ?= torch==2.14.1 torchvision==0.29.1
 STAMP := $(VENV)/.redaction-nbs-$(shell cat pyproject.toml | sha1sum | cut -c1-12)-$(shell pwd | sha1sum | cut -c1-8)
 STUDY_OUT ?= runs/quick-study
 
-.PHONY: install test study synth-demo readme gpu-wheels clean-venv
+.PHONY: install test study readme gpu-wheels clean-venv
 
 install: $(STAMP)
 $(STAMP): pyproject.toml
@@ -22,9 +22,9 @@ $(STAMP): pyproject.toml
 test: install
 	PATH=$(VENV)/bin:$$PATH bash tools/test.sh
 
-# The main job on the embedded default data.
+# The main job: the quick synthetic-ratio study on the TPDL dev pages + generated pages (~45 min on 2 cores).
 study: install
-	$(VENV)/bin/redaction synth --recipe basic --n 24 --out $(STUDY_OUT)/synth-basic --seed 0
+	$(VENV)/bin/redaction study --scale quick --out $(STUDY_OUT)
 
 readme: install
 	$(PY) tools/build_readme.py
