@@ -20,6 +20,7 @@ $(STAMP): pyproject.toml
 
 # The test suite: the three nbdev guards, the notebooks' own tests, then pytest (its summary line ends the run).
 test: install
+	bash tools/install_browser.sh || echo "chromium not installed: the browser test will be skipped"
 	PATH=$(VENV)/bin:$$PATH bash tools/test.sh
 
 # The main job: the quick synthetic-ratio study on the TPDL dev pages + generated pages (~45 min on 2 cores).

@@ -12,6 +12,11 @@ if [ "$(id -u)" != 0 ]; then
   SUDO="sudo -n"
 fi
 export DEBIAN_FRONTEND=noninteractive
-$SUDO apt-get -o DPkg::Lock::Timeout=300 update -qq
-$SUDO apt-get -o DPkg::Lock::Timeout=300 install -y -qq chromium chromium-driver
-chromium --version
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+echo "installing chromium and chromium-driver with apt-get (about a minute)..."
+if ! { $SUDO apt-get -o DPkg::Lock::Timeout=300 update -qq &&
+       $SUDO apt-get -o DPkg::Lock::Timeout=300 install -y -qq chromium chromium-driver; } >"$log" 2>&1; then
+  tail -n 20 "$log" >&2; echo "install_browser.sh: apt-get could not install chromium chromium-driver" >&2; exit 1
+fi
+echo "installed: $(chromium --version 2>/dev/null) / $(chromedriver --version 2>/dev/null)"
