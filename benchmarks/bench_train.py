@@ -1,0 +1,75 @@
+"""Training images/s, detection s/page and peak memory of each detector family at its default size.
+
+    python benchmarks/bench_train.py [--families compact torchvision] [--arch ARCH] [--steps 10] [--pages 8]
+        [--model compact=path.pt] [--device cpu|cuda]
+
+Each family runs in its own process so that its peak memory is its own. Training: random crops of TPDL dev
+pages through the real data loader and fastai loop (steps after the first two are timed). Detection:
+`Detector.predict` on decoded TPDL pages (their own sizes), plus the time to read the PNGs, per page.
+"""
+import argparse, json, os, resource, subprocess, sys, time, warnings
+
+def one(family, arch, steps, n_pages, device, model_path):
+    warnings.simplefilter('ignore')
+    import numpy as np, torch
+    torch.set_flush_denormal(True)
+    from fastai.callback.core import Callback
+    from redaction_nbs.data import load_tpdl
+    from redaction_nbs.models import RedactionModel, Detector, load_detector, DEFAULT_SIZE
+    from redaction_nbs.train import make_dls, make_learner, read_rgb, PageCache
+    device = device or ('cuda' if torch.cuda.is_available() else 'cpu')
+    pages = load_tpdl()
+    size = DEFAULT_SIZE[family]
+    in_chans = 1 if family == 'compact' else 3
+    bs, crop = 8, 384
+    dls = make_dls(pages[:40], [], size, in_chans, crop=crop, bs=bs, iters=steps + 2, device=device,
+                   cache=PageCache(size, in_chans))
+    model = RedactionModel(family, arch, in_chans=in_chans, image_size=size)
+    class Clock(Callback):
+        def before_fit(self): self.t = []
+        def after_batch(self):
+            if device == 'cuda': torch.cuda.synchronize()
+            self.t.append(time.perf_counter())
+    clock = Clock()
+    learn = make_learner(dls, model, cbs=[clock])
+    learn.remove_cbs([c for c in learn.cbs if type(c).__name__ == 'ProgressCallback']); learn.logger = lambda *a: None
+    learn.fit_one_cycle(1, 1e-3)
+    train_ips = bs*(len(clock.t) - 2)/(clock.t[-1] - clock.t[1])
+    det = load_detector(model_path, device) if model_path else Detector(model, dict(image_size=size), device)
+    t = time.perf_counter(); imgs = [read_rgb(p.image) for p in pages[40:40 + n_pages]]; read_s = (time.perf_counter() - t)/len(imgs)
+    det.predict(imgs[:2])
+    t = time.perf_counter(); det.predict(imgs, batch_size=4)
+    if device == 'cuda': torch.cuda.synchronize()
+    pred_s = (time.perf_counter() - t)/len(imgs)
+    peak = (torch.cuda.max_memory_allocated()/2**20 if device == 'cuda'
+            else resource.getrusage(resource.RUSAGE_SELF).ru_maxrss/1024)
+    return dict(family=family, arch=model.arch, size=size, device=device, threads=torch.get_num_threads(),
+                train_crops=f'{bs}x{crop}px', train_images_per_s=round(train_ips, 2), timed_steps=len(clock.t) - 2,
+                detect_s_per_page=round(pred_s, 3), read_png_s_per_page=round(read_s, 3), pages=len(imgs),
+                peak_mem_mb=round(peak), peak_mem_kind='GPU allocated' if device == 'cuda' else 'process RSS',
+                trained_model=model_path or None)
+
+if __name__ == '__main__':
+    p = argparse.ArgumentParser()
+    p.add_argument('--families', nargs='+', default=['compact', 'torchvision'])
+    p.add_argument('--arch', default=None, help='torchvision architecture (default fasterrcnn_resnet50_fpn)')
+    p.add_argument('--steps', type=int, default=10); p.add_argument('--pages', type=int, default=8)
+    p.add_argument('--device', default=None); p.add_argument('--model', nargs='*', default=[], help='family=path.pt')
+    p.add_argument('--one', default=None, help=argparse.SUPPRESS)
+    a = p.parse_args()
+    models = dict(m.split('=', 1) for m in a.model)
+    if a.one:
+        print(json.dumps(one(a.one, a.arch if a.one == 'torchvision' else None, a.steps, a.pages, a.device, models.get(a.one))))
+        sys.exit(0)
+    for fam in a.families:
+        cmd = [sys.executable, __file__, '--one', fam, '--steps', str(a.steps), '--pages', str(a.pages)]
+        if a.arch: cmd += ['--arch', a.arch]
+        if a.device: cmd += ['--device', a.device]
+        if fam in models: cmd += ['--model', f'{fam}={models[fam]}']
+        res = subprocess.run(cmd, capture_output=True, text=True)
+        if res.returncode: print(f'{fam}: failed\n{res.stderr[-2000:]}'); continue
+        r = json.loads(res.stdout.strip().splitlines()[-1])
+        print(f"{r['family']:<11} {r['arch']:<34} size {r['size']:<5} {r['device']}  "
+              f"train {r['train_images_per_s']:.1f} img/s ({r['train_crops']} crops)  "
+              f"detect {r['detect_s_per_page']:.3f} s/page (+{r['read_png_s_per_page']:.3f} s PNG read)  "
+              f"peak {r['peak_mem_mb']} MB {r['peak_mem_kind']}")

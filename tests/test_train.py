@@ -1,0 +1,91 @@
+"`redaction train` and the saved-model format as users and `redaction detect` meet them."
+import numpy as np, pytest, torch
+from pathlib import Path
+
+@pytest.fixture(scope='module')
+def tiny_coco(tmp_path_factory, tpdl_path):
+    "Three TPDL pages as a COCO file (images stay where they are)."
+    from redaction_nbs.data import load_tpdl, write_coco, PageSet
+    d = tmp_path_factory.mktemp('coco')
+    pages = load_tpdl(tpdl_path)
+    write_coco(PageSet(pages.pages[:3], dict(name='tiny')), d/'tiny.json')
+    return d/'tiny.json'
+
+def test_train_writes_a_detector_that_detect_can_load(run_cli, tiny_coco, tmp_path):
+    res = run_cli('train', '--data', tiny_coco, '--valid', 'none', '--size', 256, '--crop', 128, '--bs', 2,
+                  '--iters', 2, '--epochs', 1, '--out', tmp_path/'m.pt', '--workers', 0)
+    assert res.returncode == 0, res.stderr
+    assert '2 steps' in res.stdout
+    assert (tmp_path/'m.pt').exists() and (tmp_path/'m.ckpt').exists() and (tmp_path/'m.png').exists()
+    from redaction_nbs.models import load_detector
+    det = load_detector(tmp_path/'m.pt')
+    assert {'family', 'arch', 'image_size', 'class_names'} <= set(det.meta)
+    assert (det.meta['family'], det.meta['image_size'], det.meta['class_names']) == ('compact', 256, ['redaction'])
+    out = det.predict([np.full((500, 300, 3), 255, np.uint8), np.zeros((40, 900, 3), np.uint8)], batch_size=4)
+    assert len(out) == 2
+    for r, (h, w) in zip(out, [(500, 300), (40, 900)]):
+        assert r['boxes'].dtype == np.float32 and r['boxes'].shape[1:] == (4,) and r['scores'].dtype == np.float32
+        assert len(r['labels']) == len(r['scores']) == len(r['boxes'])
+        assert (r['boxes'][:, [0, 2]] <= w).all() and (r['boxes'][:, [1, 3]] <= h).all()
+
+def test_checkpoint_holds_the_full_state(run_cli, tiny_coco, tmp_path):
+    res = run_cli('train', '--data', tiny_coco, '--valid', 'none', '--size', 256, '--crop', 128, '--bs', 2,
+                  '--iters', 2, '--epochs', 2, '--out', tmp_path/'m.pt', '--workers', 0)
+    assert res.returncode == 0, res.stderr
+    from redaction_nbs.train import load_checkpoint
+    ck = load_checkpoint(tmp_path/'m.ckpt')
+    assert ck['epoch'] == 1 and len(ck['steps']) == 4 and ck['config']['epochs'] == 2
+    assert ck['opt']['state'] and all(int(s['step']) == 4 for s in ck['opt']['state'] if 'step' in s)
+    # resuming a finished run has nothing left to do and keeps its history
+    res = run_cli('train', '--data', tiny_coco, '--valid', 'none', '--resume', tmp_path/'m.ckpt',
+                  '--out', tmp_path/'m2.pt', '--workers', 0)
+    assert res.returncode == 0, res.stderr
+    assert '4 steps' in res.stdout
+
+@pytest.mark.parametrize('args, message', [
+    (['--data', 'nope.json'], 'nope.json: no such annotation file or folder'),
+    ([], 'no training data'),
+    (['--data', 'tpdl', '--family', 'yolo'], "unknown --family 'yolo'"),
+    (['--data', 'tpdl', '--family', 'torchvision', '--arch', 'vgg16'], "unknown --arch 'vgg16'"),
+    (['--data', 'tpdl', '--bs', '0'], '--bs must be at least 1'),
+    (['--data', 'tpdl', '--resume', 'none.ckpt'], 'none.ckpt: no such checkpoint'),
+])
+def test_bad_input_is_one_clear_line(run_cli, tpdl_path, monkeypatch, args, message):
+    monkeypatch.setenv('REDACTION_TPDL_DIR', str(tpdl_path))  # the command runs in a scratch folder
+    res = run_cli('train', *args)
+    assert res.returncode == 2
+    assert message in res.stderr and 'Traceback' not in res.stderr
+
+def test_not_a_checkpoint(run_cli, tpdl_path, tmp_path, monkeypatch):
+    monkeypatch.setenv('REDACTION_TPDL_DIR', str(tpdl_path))
+    (tmp_path/'bad.ckpt').write_bytes(b'garbage')
+    res = run_cli('train', '--data', 'tpdl', '--resume', tmp_path/'bad.ckpt')
+    assert res.returncode == 2 and 'bad.ckpt: not a redaction_nbs checkpoint' in res.stderr
+
+def test_every_torchvision_arch_builds_from_scratch():
+    from redaction_nbs.models import RedactionModel, TV_ARCHS
+    imgs = torch.full((1, 3, 128, 128), 255, dtype=torch.uint8)
+    for arch in TV_ARCHS:
+        m = RedactionModel('torchvision', arch).eval()
+        with torch.no_grad(): out = m(imgs)
+        assert set(out[0]) == {'boxes', 'scores', 'labels'}, arch
+
+def test_bad_model_file(tmp_path):
+    from redaction_nbs.models import load_detector
+    (tmp_path/'x.pt').write_text('hello')
+    with pytest.raises(ValueError, match='x.pt: not a redaction_nbs model file'): load_detector(tmp_path/'x.pt')
+
+def test_torchvision_family_trains_through_the_same_loop(tpdl_path, tmp_path, monkeypatch):
+    "Family (a) through the same fastai path: losses in training, detections scored on validation pages."
+    monkeypatch.setenv('REDACTION_CACHE', str(tmp_path))
+    from redaction_nbs.data import load_tpdl
+    from redaction_nbs.train import fit_detector
+    from redaction_nbs.models import load_detector
+    pages = load_tpdl(tpdl_path)
+    learn = fit_detector(pages[:2], pages[2:3], 'torchvision', 'fasterrcnn_mobilenet_v3_large_fpn', size=320, crop=192,
+                         bs=2, iters=2, epochs=1, workers=0, quiet=True, keys=('AP50',), out=tmp_path/'tv.pt')
+    assert learn.history.n_steps == 2 and 'AP50' in learn.history.epochs[-1]
+    det = load_detector(tmp_path/'tv.pt')
+    assert (det.meta['family'], det.meta['arch'], det.meta['image_size']) == ('torchvision', 'fasterrcnn_mobilenet_v3_large_fpn', 320)
+    res = det.predict([np.full((400, 300, 3), 255, np.uint8)])
+    assert res[0]['boxes'].shape[1:] == (4,)
