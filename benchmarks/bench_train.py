@@ -1,7 +1,7 @@
 """Training images/s, detection s/page and peak memory of each detector family at its default size.
 
     python benchmarks/bench_train.py [--families compact torchvision] [--arch ARCH] [--steps 10] [--pages 8]
-        [--model compact=path.pt] [--device cpu|cuda]
+        [--model compact=path.pt] [--device cpu|cuda] [--threads N]
 
 Each family runs in its own process so that its peak memory is its own. Training: random crops of TPDL dev
 pages through the real data loader and fastai loop (steps after the first two are timed). Detection:
@@ -9,10 +9,11 @@ pages through the real data loader and fastai loop (steps after the first two ar
 """
 import argparse, json, os, resource, subprocess, sys, time, warnings
 
-def one(family, arch, steps, n_pages, device, model_path):
+def one(family, arch, steps, n_pages, device, model_path, threads):
     warnings.simplefilter('ignore')
     import numpy as np, torch
     torch.set_flush_denormal(True)
+    if threads: torch.set_num_threads(threads)
     from fastai.callback.core import Callback
     from redaction_nbs.data import load_tpdl
     from redaction_nbs.models import RedactionModel, Detector, load_detector, DEFAULT_SIZE
@@ -21,7 +22,7 @@ def one(family, arch, steps, n_pages, device, model_path):
     pages = load_tpdl()
     size = DEFAULT_SIZE[family]
     in_chans = 1 if family == 'compact' else 3
-    bs, crop = 8, 384
+    bs, crop = 8, 320  # fit_detector's defaults
     dls = make_dls(pages[:40], [], size, in_chans, crop=crop, bs=bs, iters=steps + 2, device=device,
                    cache=PageCache(size, in_chans))
     model = RedactionModel(family, arch, in_chans=in_chans, image_size=size)
@@ -55,21 +56,23 @@ if __name__ == '__main__':
     p.add_argument('--arch', default=None, help='torchvision architecture (default fasterrcnn_resnet50_fpn)')
     p.add_argument('--steps', type=int, default=10); p.add_argument('--pages', type=int, default=8)
     p.add_argument('--device', default=None); p.add_argument('--model', nargs='*', default=[], help='family=path.pt')
+    p.add_argument('--threads', type=int, default=None, help='torch CPU threads (default: torch\'s choice)')
     p.add_argument('--one', default=None, help=argparse.SUPPRESS)
     a = p.parse_args()
     models = dict(m.split('=', 1) for m in a.model)
     if a.one:
-        print(json.dumps(one(a.one, a.arch if a.one == 'torchvision' else None, a.steps, a.pages, a.device, models.get(a.one))))
+        print(json.dumps(one(a.one, a.arch if a.one == 'torchvision' else None, a.steps, a.pages, a.device, models.get(a.one), a.threads)))
         sys.exit(0)
     for fam in a.families:
         cmd = [sys.executable, __file__, '--one', fam, '--steps', str(a.steps), '--pages', str(a.pages)]
         if a.arch: cmd += ['--arch', a.arch]
         if a.device: cmd += ['--device', a.device]
+        if a.threads: cmd += ['--threads', str(a.threads)]
         if fam in models: cmd += ['--model', f'{fam}={models[fam]}']
         res = subprocess.run(cmd, capture_output=True, text=True)
         if res.returncode: print(f'{fam}: failed\n{res.stderr[-2000:]}'); continue
         r = json.loads(res.stdout.strip().splitlines()[-1])
-        print(f"{r['family']:<11} {r['arch']:<34} size {r['size']:<5} {r['device']}  "
+        print(f"{r['family']:<11} {r['arch']:<34} size {r['size']:<5} {r['device']} {r['threads']} thr  "
               f"train {r['train_images_per_s']:.1f} img/s ({r['train_crops']} crops)  "
               f"detect {r['detect_s_per_page']:.3f} s/page (+{r['read_png_s_per_page']:.3f} s PNG read)  "
               f"peak {r['peak_mem_mb']} MB {r['peak_mem_kind']}")

@@ -172,6 +172,8 @@ def default_workers(device:str):
     n = os.cpu_count() or 1
     return min(8, n - 1) if device == 'cuda' else min(1, n - 1)
 
+def _keep_batch(res, b): return res  # fastai `retain`: batches are ours as built (a named function, so loaders pickle)
+
 def make_dls(train_pages:list, # pages to train on
              valid_pages:list, # pages to validate on (may be empty)
              size:int, # long side of a page in pixels
@@ -190,10 +192,9 @@ def make_dls(train_pages:list, # pages to train on
     cache = (cache or PageCache(size, in_chans)).preload(list(train_pages) + list(valid_pages))
     train_ds = CropDataset(train_pages, cache, class_names, crop, iters*bs, **kwargs)
     valid_ds = PageDataset(valid_pages, cache, class_names)
-    keep = lambda res, b: res
     train = DataLoader(train_ds, bs=bs, shuffle=False, drop_last=True, num_workers=workers, create_batch=collate,
-                       retain=keep, persistent_workers=workers > 0, device=device)
-    valid = DataLoader(valid_ds, bs=2, shuffle=False, num_workers=0, create_batch=collate, retain=keep, device=device)
+                       retain=_keep_batch, persistent_workers=workers > 0, device=device)
+    valid = DataLoader(valid_ds, bs=2, shuffle=False, num_workers=0, create_batch=collate, retain=_keep_batch, device=device)
     return DataLoaders(train, valid, device=device)
 
 # %% ../nbs/03_train.ipynb #31c7f1c9
@@ -374,7 +375,7 @@ def fit_detector(train_pages:list, # pages to train on
                  minutes:float=None, # schedule over this wall time instead of `epochs`
                  lr:float=3e-3, wd:float=1e-4, clip:float=5., pretrained:bool=False,
                  workers:int=None, device:str=None,
-                 threads:int=None, # CPU threads for torch (default: torch's choice); 1 is faster on a busy machine
+                 threads:int=None, # CPU threads for torch (default on CPU: one per core not running a loader)
                  checkpoint:Path=None, # written after every epoch
                  resume:Path=None, # checkpoint of the run to continue
                  out:Path=None, # where to save the final detector
@@ -394,6 +395,9 @@ def fit_detector(train_pages:list, # pages to train on
                    bs=bs, iters=iters, epochs=epochs, minutes=minutes, lr=lr, wd=wd, clip=clip, pretrained=pretrained,
                    model_kwargs=dict(model_kwargs or {}), seed=seed, data=data_desc)
     torch.manual_seed(cfg['seed']); np.random.seed(cfg['seed'])
+    device = device or default_device()
+    workers = default_workers(device) if workers is None else workers
+    if threads is None and device == 'cpu': threads = max(1, (os.cpu_count() or 1) - workers)  # a core per loader
     if threads: torch.set_num_threads(threads)
     t0 = time.time()
     dls = make_dls(train_pages, valid_pages, cfg['size'], cfg['in_chans'], tuple(cfg['class_names']), cfg['crop'],
@@ -488,7 +492,7 @@ def train(data:Annotated[str, dict(nargs='+', action='extend')]=None, # training
           pretrained:store_true=False, # torchvision: start from ImageNet backbone weights (needs them downloaded)
           workers:int=None, # data-loading processes (default 1 on CPU, up to 8 with a GPU)
           device:str=None, # cpu or cuda (default: cuda when available)
-          threads:int=None, # CPU threads for torch (default: torch's choice; 1 is faster on a busy shared machine)
+          threads:int=None, # CPU threads for torch (default on CPU: one per core not running a data loader)
           checkpoint:str=None, # checkpoint written after every epoch (default OUT.ckpt)
           resume:str=None, # checkpoint of a run to continue (its settings are kept)
           seed:int=0, # random seed
