@@ -26,7 +26,7 @@ from torchvision.models.detection.transform import GeneralizedRCNNTransform
 # %% auto #0
 __all__ = ['TV_ARCHS', 'BOX_RATIOS', 'FAMILIES', 'DEFAULT_SIZE', 'FORMAT', 'build_torchvision', 'CompactNet', 'rasterize',
            'compact_loss', 'compact_decode', 'snap_edges', 'RedactionModel', 'save_detector', 'to_model_input',
-           'pad_batch', 'Detector', 'load_detector']
+           'pad_batch', 'Detector', 'load_marked', 'load_detector']
 
 # %% ../nbs/02_models.ipynb #ef3d0efb
 TV_ARCHS = ('fasterrcnn_resnet50_fpn', 'fasterrcnn_resnet101_fpn', 'fasterrcnn_mobilenet_v3_large_fpn',
@@ -402,16 +402,24 @@ class Detector:
                                     labels=[self.class_names[int(l) - 1] for l in d['labels'].cpu().tolist()]))
         return results
 
+def load_marked(path:Path, # a file written with `torch.save`
+                marker:str, # the `format` value it must carry
+                what:str, # what the file should be, for messages: 'model file', 'checkpoint'
+               )->dict:
+    "A saved dict carrying `format=marker`, or a clear error naming the file."
+    path = Path(path)
+    if not path.is_file(): raise FileNotFoundError(f'{path}: no such {what}')
+    try: saved = torch.load(path, map_location='cpu', weights_only=True)
+    except Exception as e: raise ValueError(f'{path}: not a redaction_nbs {what} ({e.__class__.__name__}: {e})') from None
+    if not isinstance(saved, dict) or saved.get('format') != marker:
+        raise ValueError(f'{path}: not a redaction_nbs {what} (no {marker!r} format marker)')
+    return saved
+
 def load_detector(path:Path, # a file written by `save_detector`
                   device:str='cpu', # where to run it
                  )->Detector:
     "Load a saved detector for inference."
-    path = Path(path)
-    if not path.is_file(): raise FileNotFoundError(f'{path}: no such model file')
-    try: ckpt = torch.load(path, map_location='cpu', weights_only=True)
-    except Exception as e: raise ValueError(f'{path}: not a redaction_nbs model file ({e.__class__.__name__}: {e})') from None
-    if not isinstance(ckpt, dict) or ckpt.get('format') != FORMAT:
-        raise ValueError(f'{path}: not a redaction_nbs model file (no {FORMAT!r} format marker)')
+    ckpt = load_marked(path, FORMAT, 'model file')
     model = RedactionModel(**ckpt['config'])
     model.load_state_dict(ckpt['state_dict'])
     return Detector(model, ckpt['meta'], device)

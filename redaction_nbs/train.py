@@ -26,7 +26,7 @@ from fastcore.foundation import L
 from typing import Annotated
 from fastcore.script import bool_arg, store_true
 from .data import AnnotationError, Page, PageSet, load_tpdl, read_coco
-from .models import (RedactionModel, DEFAULT_SIZE, FAMILIES, TV_ARCHS, save_detector, load_detector,
+from .models import (RedactionModel, DEFAULT_SIZE, FAMILIES, TV_ARCHS, save_detector, load_detector, load_marked,
                                   Detector, pad_batch, to_model_input)
 
 # %% auto #0
@@ -334,13 +334,7 @@ def save_checkpoint(learn:Learner, path:Path, config:dict):
 
 def load_checkpoint(path:Path)->dict:
     "A checkpoint written by `save_checkpoint`, or a clear error naming the file."
-    path = Path(path)
-    if not path.is_file(): raise FileNotFoundError(f'{path}: no such checkpoint')
-    try: ckpt = torch.load(path, map_location='cpu', weights_only=True)
-    except Exception as e: raise ValueError(f'{path}: not a redaction_nbs checkpoint ({e.__class__.__name__}: {e})') from None
-    if not isinstance(ckpt, dict) or ckpt.get('format') != CKPT_FORMAT:
-        raise ValueError(f'{path}: not a redaction_nbs checkpoint (no {CKPT_FORMAT!r} format marker)')
-    return ckpt
+    return load_marked(path, CKPT_FORMAT, 'checkpoint')
 
 class _MarkSkipped(Callback):
     "Flags epochs that a resumed run skips, so history and checkpoints ignore them."
