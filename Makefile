@@ -10,7 +10,7 @@ STUDY_OUT ?= runs/quick-study
 .PHONY: install test study readme gpu-wheels clean-venv
 
 install: $(STAMP)
-$(STAMP): pyproject.toml
+$(STAMP):  # named by the hash of pyproject.toml and of the checkout path, so no mtime is consulted
 	test -x $(PY) || python3 -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -c "import torch, torchvision" 2>/dev/null || $(PY) -m pip install -q $(TORCH)
