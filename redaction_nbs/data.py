@@ -15,8 +15,8 @@ import numpy as np
 
 # %% auto #0
 __all__ = ['CATEGORIES', 'TPDL_ENV', 'CACHE_ENV', 'TPDL_URL', 'PRODIGY_LABELS', 'FIXES', 'Page', 'PageSet', 'document_id',
-           'AnnotationError', 'image_size', 'read_page_types', 'read_via', 'write_json_atomic', 'write_via',
-           'cache_dir', 'tpdl_dir', 'load_tpdl', 'download_tpdl', 'coco_dict', 'write_coco', 'read_coco',
+           'AnnotationError', 'image_size', 'read_page_types', 'read_via', 'atomic_path', 'write_json_atomic',
+           'write_via', 'cache_dir', 'tpdl_dir', 'load_tpdl', 'download_tpdl', 'coco_dict', 'write_coco', 'read_coco',
            'read_prodigy', 'write_prodigy', 'read_annotations', 'Problem', 'Report', 'ValidationError',
            'validate_pages', 'validate', 'split_pages', 'mix_pages', 'page_stats', 'plot_box_stats']
 
@@ -171,13 +171,23 @@ def _jsonable(v):
     "`v` with numpy scalars turned into Python ones, for `json.dump`."
     return v.item() if isinstance(v, np.generic) else v
 
-def write_json_atomic(obj, path:Path):
-    "Write `obj` as JSON to `path` through a temporary file and a rename, so a crash never leaves half a file."
+from contextlib import contextmanager
+
+@contextmanager
+def atomic_path(path:Path):
+    "A temporary path beside `path` to write to, renamed onto `path` when the block succeeds: never half a file."
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f'.{path.name}.{os.getpid()}.tmp')
-    with open(tmp, 'w', encoding='utf-8') as f: json.dump(obj, f)
-    os.replace(tmp, path)
+    try:
+        yield tmp
+        os.replace(tmp, path)
+    finally:
+        if tmp.exists(): tmp.unlink()
+
+def write_json_atomic(obj, path:Path):
+    "Write `obj` as JSON to `path` atomically."
+    with atomic_path(path) as tmp, open(tmp, 'w', encoding='utf-8') as f: json.dump(obj, f)
 
 def write_via(pages:PageSet, # the pages to write
               path:Path, # the VIA JSON to write
@@ -434,10 +444,7 @@ def write_prodigy(pages:PageSet, # the pages to write
         meta = dict(file=page.name, **{k: _jsonable(v) for k, v in page.attrs.items()})
         lines.append(json.dumps(dict(image=image, path=image, width=int(page.width), height=int(page.height),
                                      spans=spans, answer='accept', meta=meta)))
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f'.{path.name}.{os.getpid()}.tmp')
-    tmp.write_text('\n'.join(lines) + '\n', encoding='utf-8')
-    os.replace(tmp, path)
+    with atomic_path(path) as tmp: tmp.write_text('\n'.join(lines) + '\n', encoding='utf-8')
 
 # %% ../nbs/00_data.ipynb #9d6c1419
 def read_annotations(path:Path, # annotation file (COCO or VIA .json, Prodigy .jsonl) or a TPDL-style folder

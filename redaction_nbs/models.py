@@ -22,6 +22,7 @@ from torchvision.models.detection.anchor_utils import AnchorGenerator
 from torchvision.models.detection.rpn import RPNHead
 from torchvision.models.detection.backbone_utils import resnet_fpn_backbone
 from torchvision.models.detection.transform import GeneralizedRCNNTransform
+from .data import atomic_path
 
 # %% auto #0
 __all__ = ['TV_ARCHS', 'BOX_RATIOS', 'FAMILIES', 'DEFAULT_SIZE', 'FORMAT', 'build_torchvision', 'CompactNet', 'rasterize',
@@ -348,10 +349,8 @@ def save_detector(learn_or_model, # a fastai `Learner` or a `RedactionModel`
     meta = {**dict(family=model.family, arch=model.arch, image_size=model.image_size,
                    class_names=list(model.class_names), in_chans=model.in_chans), **(meta or {})}
     state = {k: v.detach().cpu() for k, v in model.state_dict().items()}
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f'.{path.name}.tmp')
-    torch.save(dict(format=FORMAT, version=1, config=model.config, meta=meta, state_dict=state), tmp)
-    tmp.replace(path)
+    with atomic_path(path) as tmp:
+        torch.save(dict(format=FORMAT, version=1, config=model.config, meta=meta, state_dict=state), tmp)
     return path
 
 def _resize_long(img:np.ndarray, size:int):

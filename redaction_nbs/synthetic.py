@@ -21,7 +21,7 @@ from borb.pdf.layout_element.layout_element import LayoutElement
 from borb.pdf.layout_element.text.chunk import Chunk
 from borb.pdf.primitives import stream
 from faker import Faker
-from .data import Page, PageSet, write_coco, write_json_atomic
+from .data import Page, PageSet, atomic_path, write_coco, write_json_atomic
 
 UsageStatistics.opt_out()  # borb posts usage statistics to its makers unless told not to
 
@@ -1026,10 +1026,6 @@ def make_page(recipe, # a `Recipe` or the name of one
     return img, boxes, labels, box_attrs, attrs
 
 # %% ../nbs/01_synthetic.ipynb #73957318
-def _write_bytes_atomic(data:bytes, path:Path):
-    tmp = path.with_name(f'.{path.name}.{os.getpid()}.tmp')
-    tmp.write_bytes(data); os.replace(tmp, path)
-
 def _page_name(recipe:Recipe, seed:int, index:int): return f'{recipe.name}-{seed}-{index:06d}'
 
 def _make_and_save(job):
@@ -1040,7 +1036,7 @@ def _make_and_save(job):
     strategy = cv2.IMWRITE_PNG_STRATEGY_RLE if 'noise' in attrs['degradations'] else cv2.IMWRITE_PNG_STRATEGY_DEFAULT  # RLE: ~30% faster on noise
     enc = cv2.imencode('.png', img[..., ::-1] if img.ndim == 3 else img,
                        [cv2.IMWRITE_PNG_COMPRESSION, 1, cv2.IMWRITE_PNG_STRATEGY, strategy])[1]
-    _write_bytes_atomic(enc.tobytes(), Path(out)/'images'/f'{name}.png')
+    with atomic_path(Path(out)/'images'/f'{name}.png') as tmp: tmp.write_bytes(enc.tobytes())
     side = dict(file_name=f'images/{name}.png', width=int(img.shape[1]), height=int(img.shape[0]), boxes=boxes.tolist(),
                 labels=labels, box_attrs=box_attrs, attrs={**attrs, 'document': f'synth-{name}'})
     write_json_atomic(side, Path(out)/'images'/f'{name}.json')

@@ -25,7 +25,7 @@ import fastai.callback.schedule  # noqa: F401  (adds Learner.fit_one_cycle)
 from fastcore.foundation import L
 from typing import Annotated
 from fastcore.script import bool_arg, store_true
-from .data import AnnotationError, Page, PageSet, load_tpdl, read_coco
+from .data import AnnotationError, Page, PageSet, atomic_path, load_tpdl, read_coco
 from .models import (RedactionModel, DEFAULT_SIZE, FAMILIES, TV_ARCHS, save_detector, load_detector, load_marked,
                                   Detector, pad_batch, to_model_input)
 
@@ -329,8 +329,7 @@ def save_checkpoint(learn:Learner, path:Path, config:dict):
                  opt=_plain(learn.opt.state_dict()), epoch=int(learn.epoch),
                  elapsed=float(tb.elapsed if tb else hist.elapsed if hist else 0.),
                  steps=list(hist.steps) if hist else [], epochs=list(hist.epochs) if hist else [])
-    path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f'.{path.name}.tmp'); torch.save(state, tmp); tmp.replace(path)
+    with atomic_path(path) as tmp: torch.save(state, tmp)
 
 def load_checkpoint(path:Path)->dict:
     "A checkpoint written by `save_checkpoint`, or a clear error naming the file."
