@@ -9,6 +9,10 @@ Docs: https://redaction-nbs.github.io/redaction_nbs/results.html.md"""
 from __future__ import annotations
 import json, os, platform, subprocess, time
 from pathlib import Path
+import redaction_nbs
+from .data import atomic_path
+
+def _checkout()->Path: return Path(redaction_nbs.__file__).resolve().parent.parent
 
 # %% auto #0
 __all__ = ['RESULTS_ENV', 'results_dir', 'code_commit', 'machine', 'provenance', 'write_result', 'read_result']
@@ -21,9 +25,8 @@ def results_dir(root:Path=None, # an explicit folder wins
     "The folder of kept results: `root`, else `$REDACTION_RESULTS`, else `results/` of this checkout."
     if root: return Path(root)
     if os.environ.get(RESULTS_ENV): return Path(os.environ[RESULTS_ENV])
-    repo = Path(__file__).resolve().parent.parent
-    if (repo/'pyproject.toml').exists(): return repo/'results'
-    raise FileNotFoundError(f'no checkout around {Path(__file__).parent}: set {RESULTS_ENV} to a results folder')
+    if (_checkout()/'pyproject.toml').exists(): return _checkout()/'results'
+    raise FileNotFoundError(f'no checkout around {_checkout()}: set {RESULTS_ENV} to a results folder')
 
 # %% ../nbs/10_results.ipynb #89e6e1ab
 def _git(*args, cwd:Path):
@@ -32,7 +35,7 @@ def _git(*args, cwd:Path):
 
 def code_commit(repo:Path=None)->str:
     "Short commit of the checkout holding this package, `+dirty` if tracked files changed; 'unknown' outside git."
-    repo = Path(repo or Path(__file__).resolve().parent.parent)
+    repo = Path(repo or _checkout())
     head = _git('rev-parse', '--short', 'HEAD', cwd=repo)
     if not head: return 'unknown'
     return head + ('+dirty' if _git('status', '--porcelain', '--untracked-files=no', cwd=repo) else '')
@@ -62,10 +65,8 @@ def write_result(name:str, # file name under the results folder, without `.json`
                 )->Path:
     "Keep `result` with its provenance as `results/<name>.json`; returns the path."
     path = results_dir(root)/f'{name}.json'
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f'.{path.name}.tmp')
-    tmp.write_text(json.dumps(dict(provenance=provenance(data, **extra), result=result), indent=1, default=str) + '\n')
-    os.replace(tmp, path)
+    with atomic_path(path) as tmp:
+        tmp.write_text(json.dumps(dict(provenance=provenance(data, **extra), result=result), indent=1, default=str) + '\n')
     return path
 
 def read_result(name:str, # as given to `write_result`
