@@ -9,7 +9,8 @@ import argparse, json, time, warnings
 from pathlib import Path
 warnings.simplefilter('ignore')
 import pandas as pd
-from redaction_nbs.data import PageSet, load_tpdl, split_pages, mix_pages
+from redaction_nbs.data import PageSet, split_pages, mix_pages
+from redaction_nbs.tpdl import load_tpdl
 from redaction_nbs.synthetic import generate
 from redaction_nbs.train import fit_detector, read_rgb
 from redaction_nbs.models import load_detector

@@ -19,7 +19,7 @@ def main():
     warnings.simplefilter('ignore')
     import numpy as np, torch
     if a.threads: torch.set_num_threads(a.threads)
-    from redaction_nbs.data import tpdl_dir
+    from redaction_nbs.tpdl import tpdl_dir
     from redaction_nbs.detect import detect_files, make_pdf, read_pages
     from redaction_nbs.models import RedactionModel, save_detector, load_detector
     tmp = Path(tempfile.mkdtemp())

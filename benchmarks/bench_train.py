@@ -15,7 +15,7 @@ def one(family, arch, steps, n_pages, device, model_path, threads):
     torch.set_flush_denormal(True)
     if threads: torch.set_num_threads(threads)
     from fastai.callback.core import Callback
-    from redaction_nbs.data import load_tpdl
+    from redaction_nbs.tpdl import load_tpdl
     from redaction_nbs.models import RedactionModel, Detector, load_detector, DEFAULT_SIZE
     from redaction_nbs.train import make_dls, make_learner, read_rgb, PageCache
     device = device or ('cuda' if torch.cuda.is_available() else 'cpu')

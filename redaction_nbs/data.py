@@ -1,4 +1,4 @@
-"""One record type for annotated pages: COCO, VIA and Prodigy I/O, validation, document splits, synthetic mixing.
+"""One record type for annotated pages; validation, document splits, synthetic mixing. The file formats are in `formats`, the TPDL data set in `tpdl`.
 
 Docs: https://redaction-nbs.github.io/redaction_nbs/data.html.md"""
 
@@ -14,11 +14,9 @@ from pathlib import Path
 import numpy as np
 
 # %% auto #0
-__all__ = ['CATEGORIES', 'TPDL_ENV', 'CACHE_ENV', 'TPDL_URL', 'PRODIGY_LABELS', 'FIXES', 'Page', 'PageSet', 'document_id',
-           'AnnotationError', 'image_size', 'read_page_types', 'read_via', 'atomic_path', 'write_json_atomic',
-           'write_via', 'cache_dir', 'tpdl_dir', 'load_tpdl', 'download_tpdl', 'coco_dict', 'write_coco', 'read_coco',
-           'read_prodigy', 'write_prodigy', 'read_annotations', 'Problem', 'Report', 'ValidationError',
-           'validate_pages', 'validate', 'split_pages', 'mix_pages', 'page_stats', 'plot_box_stats']
+__all__ = ['CATEGORIES', 'CACHE_ENV', 'FIXES', 'Page', 'PageSet', 'document_id', 'AnnotationError', 'image_size', 'atomic_path',
+           'write_json_atomic', 'cache_dir', 'Problem', 'Report', 'ValidationError', 'validate_pages', 'validate',
+           'split_pages', 'mix_pages', 'page_stats', 'plot_box_stats']
 
 # %% ../nbs/00_data.ipynb #c73d8f6c
 CATEGORIES = ('redaction', 'content')  # the label set: `content` is the optional text-area class
@@ -83,6 +81,7 @@ def _load_json(path:Path):
     try: return json.loads(Path(path).read_text(encoding='utf-8'))
     except FileNotFoundError: raise AnnotationError(f'{path}: file not found') from None
     except (json.JSONDecodeError, UnicodeDecodeError) as e: raise AnnotationError(f'{path}: not valid JSON ({e})') from None
+    except RecursionError: raise AnnotationError(f'{path}: JSON nested too deeply to read') from None
     except OSError as e: raise AnnotationError(f'{path}: cannot read ({e.strerror})') from None
 
 def image_size(path:Path):
@@ -99,79 +98,10 @@ def _size_or_zero(path:Path, strict:bool):
     try: return image_size(path)
     except AnnotationError: return 0, 0
 
-# %% ../nbs/00_data.ipynb #e9a79191
-def _shape_box(shape:dict):
-    "xyxy box of a VIA `shape_attributes` dict."
-    kind = shape.get('name')
-    if kind == 'rect':
-        x, y = float(shape['x']), float(shape['y'])
-        return [x, y, x + float(shape['width']), y + float(shape['height'])]
-    if kind in ('polygon', 'polyline'):
-        xs, ys = shape['all_points_x'], shape['all_points_y']
-        if not xs or len(xs) != len(ys): raise ValueError('polygon with no points or unequal x/y lists')
-        return [float(min(xs)), float(min(ys)), float(max(xs)), float(max(ys))]
-    raise ValueError(f'unsupported region shape {kind!r}')
-
-# %% ../nbs/00_data.ipynb #a54a696d
-def read_page_types(csv_path:Path):
-    "Map file name → page attributes (`redaction_type`, `source`) from a TPDL-style `File,corpus,label` CSV."
-    import csv
-    try:
-        with open(csv_path, newline='', encoding='utf-8') as f: rows = list(csv.DictReader(f))
-    except FileNotFoundError: raise AnnotationError(f'{csv_path}: file not found') from None
-    except (OSError, UnicodeDecodeError, csv.Error) as e: raise AnnotationError(f'{csv_path}: cannot read ({e})') from None
-    missing = {'File', 'label'} - set(rows[0] if rows else {})
-    if missing: raise AnnotationError(f'{csv_path}: missing column(s) {sorted(missing)}')
-    return {r['File']: dict(redaction_type=r['label'], source=r.get('corpus', '')) for r in rows}
-
-_via_default_attrs = {'name', 'type', 'image_quality', 'caption', 'public_domain', 'image_url'}
-
-def _via_pages(project, json_path:Path, images_dir:Path, page_types:dict, strict:bool=True):
-    "Pages of a parsed VIA project."
-    if '_via_img_metadata' in project: project = project['_via_img_metadata']  # full VIA project file
-    pages = []
-    for key, entry in project.items():
-        where = f'{json_path}: {key!r}'
-        if not isinstance(entry, dict) or not isinstance(entry.get('filename'), str):
-            raise AnnotationError(f'{where}: entry has no "filename" string')
-        with _reading(where):
-            regions = entry.get('regions') or []
-            if isinstance(regions, dict): regions = list(regions.values())  # VIA 1 stored regions as a dict
-            if not isinstance(regions, list): raise TypeError(f'"regions" should be a list, not {type(regions).__name__}')
-            boxes, labels, box_attrs = [], [], []
-            for i, region in enumerate(regions):
-                with _reading(f'{where}: region {i}'):
-                    boxes.append(_shape_box(region['shape_attributes']))
-                    extra = dict(region.get('region_attributes') or {})
-                    labels.append(extra.pop('label', 'redaction'))
-                    box_attrs.append({k: v for k, v in extra.items() if k not in _via_default_attrs})
-            file_attrs = {k: v for k, v in dict(entry.get('file_attributes') or {}).items() if k not in _via_default_attrs}
-        image = images_dir/entry['filename']
-        width, height = _size_or_zero(image, strict)
-        attrs = dict(document=document_id(entry['filename']), **page_types.get(entry['filename'], {}))
-        attrs.update(file_attrs)
-        pages.append(Page(image, width, height, boxes, labels, box_attrs, attrs))
-    return PageSet(pages, meta=dict(source=str(json_path), format='via'))
-
-def read_via(json_path:Path, # VIA project export (JSON keyed by file name)
-             images_dir:Path=None, # folder of the images; default `images/` beside the JSON
-             types_csv:Path=None, # optional CSV of page types (`File,corpus,label`)
-             strict:bool=True, # raise on a missing or unreadable image; False keeps its page with size 0 for `validate_pages`
-            )->PageSet:
-    "Read a VIA project as a `PageSet`: rect, polygon and polyline regions become boxes."
-    json_path = Path(json_path)
-    images_dir = Path(images_dir) if images_dir else json_path.parent/'images'
-    project = _load_json(json_path)
-    if not isinstance(project, dict): raise AnnotationError(f'{json_path}: expected a JSON object keyed by file name')
-    page_types = read_page_types(types_csv) if types_csv else {}
-    return _via_pages(project, json_path, images_dir, page_types, strict)
-
-# %% ../nbs/00_data.ipynb #7d78a893
+# %% ../nbs/00_data.ipynb #d41a7e02
 def _jsonable(v):
     "`v` with numpy scalars turned into Python ones, for `json.dump`."
     return v.item() if isinstance(v, np.generic) else v
-
-from contextlib import contextmanager
 
 @contextmanager
 def atomic_path(path:Path):
@@ -189,286 +119,11 @@ def write_json_atomic(obj, path:Path):
     "Write `obj` as JSON to `path` atomically."
     with atomic_path(path) as tmp, open(tmp, 'w', encoding='utf-8') as f: json.dump(obj, f)
 
-def write_via(pages:PageSet, # the pages to write
-              path:Path, # the VIA JSON to write
-              images_dir:Path=None, # folder the file names are relative to; default `images/` beside `path`
-             ):
-    "Write `pages` as a VIA project export (JSON keyed by file name), atomically."
-    path = Path(path)
-    images_dir = Path(images_dir) if images_dir else path.parent/'images'
-    project = {}
-    for page in pages:
-        file_name = os.path.relpath(page.image, images_dir)
-        if file_name in project: raise ValueError(f'{path}: two pages share the image {file_name}; VIA keys pages by file name')
-        regions = [dict(shape_attributes=dict(name='rect', x=x1, y=y1, width=x2 - x1, height=y2 - y1),
-                        region_attributes={'label': label, **{k: _jsonable(v) for k, v in extra.items()}})
-                   for (x1, y1, x2, y2), label, extra in zip(page.boxes.tolist(), page.labels, page.box_attrs)]
-        project[file_name] = dict(filename=file_name, size=-1, regions=regions,
-                                  file_attributes={k: _jsonable(v) for k, v in page.attrs.items()})
-    write_json_atomic(project, path)
-
-# %% ../nbs/00_data.ipynb #4e53a533
-TPDL_ENV = 'REDACTION_TPDL_DIR'
 CACHE_ENV = 'REDACTION_NBS_CACHE'
-TPDL_URL = 'https://github.com/RubenvanHeusden/TPDLTextRedaction/archive/HEAD.zip'  # the TPDL 2023 paper's repository
 
 def cache_dir()->Path:
-    "The project's download cache: `$REDACTION_NBS_CACHE`, else `~/.cache/redaction_nbs`."
+    "The project's one cache folder (downloads, stand-in pages, page caches): `$REDACTION_NBS_CACHE`, else `~/.cache/redaction_nbs`."
     return Path(os.environ.get(CACHE_ENV) or Path.home()/'.cache'/'redaction_nbs')
-
-def _find_tpdl(folder:Path):
-    "The folder under `folder` holding `gold_standard.json` and `images/`, or None."
-    if not Path(folder).is_dir(): return None
-    found = sorted(Path(folder).rglob('gold_standard.json'), key=lambda p: (len(p.parts), str(p)))
-    found = [p.parent for p in found if (p.parent/'images').is_dir()]
-    return found[0] if found else None
-
-def tpdl_dir(path:Path=None)->Path:
-    "Folder of the TPDL pages: `path`, else `$REDACTION_TPDL_DIR`, else `shared/data/tpdl-dev` above the cwd, else the download cache."
-    hint = (f'Set {TPDL_ENV} (or pass a path) to a folder holding gold_standard.json, data.csv and images/, '
-            'or fetch the public data set with `python -c "from redaction_nbs.data import download_tpdl; download_tpdl()"`.')
-    if path or os.environ.get(TPDL_ENV):  # an explicit location must be right: no silent fallback
-        folder = Path(path or os.environ[TPDL_ENV])
-        if (folder/'gold_standard.json').exists(): return folder
-        raise FileNotFoundError(f'{folder}: no gold_standard.json there. {hint}')
-    here = Path.cwd().resolve()
-    for d in [here, *here.parents]:
-        if (d/'shared'/'data'/'tpdl-dev'/'gold_standard.json').exists(): return d/'shared'/'data'/'tpdl-dev'
-    cached = _find_tpdl(cache_dir()/'tpdl')
-    if cached: return cached
-    raise FileNotFoundError(f'No TPDL data found in shared/data/tpdl-dev above {here} nor in {cache_dir()/"tpdl"}. {hint}')
-
-def load_tpdl(path:Path=None)->PageSet:
-    "The TPDL pages with their per-page redaction types."
-    folder = tpdl_dir(path)
-    csv_path = folder/'data.csv'
-    pages = read_via(folder/'gold_standard.json', folder/'images', csv_path if csv_path.exists() else None)
-    pages.meta.update(name='tpdl-dev' if folder.name == 'tpdl-dev' else 'tpdl')
-    return pages
-
-# %% ../nbs/00_data.ipynb #6ac3508a
-def _same_pages(a:PageSet, b:PageSet):
-    "Whether two sets hold the same images, sizes, boxes, labels and attributes, in order."
-    return len(a) == len(b) and all(
-        p.image.resolve() == q.image.resolve() and (p.width, p.height) == (q.width, q.height)
-        and np.array_equal(p.boxes, q.boxes) and p.labels == q.labels and p.box_attrs == q.box_attrs
-        and p.attrs == q.attrs for p, q in zip(a, b))
-
-# %% ../nbs/00_data.ipynb #4715aa2f
-def download_tpdl(url:str=TPDL_URL, # archive (zip) of the TPDLTextRedaction repository, or any zip holding its datasets/ folder
-                  cache:Path=None, # cache folder; default `$REDACTION_NBS_CACHE` or ~/.cache/redaction_nbs
-                  sha256:str=None, # expected checksum of the archive, if known
-                  force:bool=False, # download again even if a copy is cached
-                 )->Path:
-    "Fetch the public TPDL data set into the cache (once) and return the folder `load_tpdl` reads."
-    import hashlib, shutil, tempfile, urllib.error, urllib.request, zipfile
-    cache = Path(cache) if cache else cache_dir()
-    target = cache/'tpdl'
-    if not force and (found := _find_tpdl(target)): return found
-    by_hand = (f'Download {url} by hand and call download_tpdl("file:///path/to/archive.zip"), '
-               f'or set {TPDL_ENV} to an unpacked copy of its datasets/ folder.')
-    cache.mkdir(parents=True, exist_ok=True)
-    work = Path(tempfile.mkdtemp(dir=cache, prefix='.tpdl-'))
-    try:
-        archive = work/'archive.zip'
-        try:
-            with urllib.request.urlopen(url, timeout=60) as r, open(archive, 'wb') as f: shutil.copyfileobj(r, f)
-        except (urllib.error.URLError, OSError, ValueError) as e:
-            reason = getattr(e, 'reason', None) or e
-            raise ConnectionError(f'Could not download the TPDL data set from {url} ({reason}). {by_hand}') from None
-        if sha256 and (got := hashlib.sha256(archive.read_bytes()).hexdigest()) != sha256.lower():
-            raise ValueError(f'{url}: checksum {got} differs from the expected {sha256}; the archive changed or is damaged. {by_hand}')
-        try:
-            with zipfile.ZipFile(archive) as z: z.extractall(work/'unpacked')  # zipfile drops `..` and absolute paths
-        except (zipfile.BadZipFile, OSError) as e:
-            raise ValueError(f'{url}: not a usable zip archive ({e}). {by_hand}') from None
-        if not _find_tpdl(work/'unpacked'):
-            raise FileNotFoundError(f'{url}: the archive holds no gold_standard.json beside an images/ folder; '
-                                    f'expected the TPDLTextRedaction repository (datasets/). {by_hand}')
-        if target.exists(): shutil.rmtree(target)
-        os.replace(work/'unpacked', target)
-    finally: shutil.rmtree(work, ignore_errors=True)
-    return _find_tpdl(target)
-
-# %% ../nbs/00_data.ipynb #b5c5dbd7
-def coco_dict(pages:PageSet, root:Path)->dict:
-    "COCO instances dict of `pages`, with image file names relative to `root`."
-    images, annotations, cat_ids = [], [], {name: i + 1 for i, name in enumerate(CATEGORIES)}
-    for image_id, page in enumerate(pages, start=1):
-        file_name = os.path.relpath(page.image, root)
-        images.append(dict(id=image_id, file_name=file_name, width=int(page.width), height=int(page.height),
-                           **{k: _jsonable(v) for k, v in page.attrs.items()}))
-        for (x1, y1, x2, y2), label, extra in zip(page.boxes.tolist(), page.labels, page.box_attrs):
-            if label not in cat_ids: raise ValueError(f'{page.image}: label {label!r} is not one of {CATEGORIES}')
-            annotations.append(dict(id=len(annotations) + 1, image_id=image_id, category_id=cat_ids[label],
-                                    bbox=[x1, y1, x2 - x1, y2 - y1], area=(x2 - x1) * (y2 - y1), iscrowd=0,
-                                    **{k: _jsonable(v) for k, v in extra.items()}))
-    categories = [dict(id=i, name=name, supercategory='page') for name, i in cat_ids.items()]
-    return dict(info=dict(pages.meta), images=images, annotations=annotations, categories=categories)
-
-def write_coco(pages:PageSet, # the pages to write
-               path:Path, # the annotations JSON to write; image paths are stored relative to its folder
-              ):
-    "Write `pages` as a COCO instances JSON, atomically."
-    write_json_atomic(coco_dict(pages, Path(path).parent), path)
-
-# %% ../nbs/00_data.ipynb #88c1c7cc
-_coco_image_keys = {'id', 'file_name', 'width', 'height'}
-_coco_ann_keys = {'id', 'image_id', 'category_id', 'bbox', 'area', 'iscrowd', 'segmentation'}
-
-def _coco_pages(coco, path:Path, images_dir:Path)->PageSet:
-    "Pages of a parsed COCO instances dict."
-    if not isinstance(coco, dict): raise AnnotationError(f'{path}: expected a JSON object with images, annotations, categories')
-    for key in ('categories', 'images', 'annotations'):
-        if key not in coco: raise AnnotationError(f"{path}: missing key '{key}'")
-        if not isinstance(coco[key], list): raise AnnotationError(f'{path}: "{key}" should be a list, not {type(coco[key]).__name__}')
-    categories = {}
-    for i, c in enumerate(coco['categories']):
-        with _reading(f'{path}: categories[{i}]'): categories[c['id']] = c['name']
-    pages, by_id = [], {}
-    for i, im in enumerate(coco['images']):
-        with _reading(f'{path}: images[{i}]'):
-            if im['id'] in by_id: raise AnnotationError(f'{path}: images[{i}]: duplicate image id {im["id"]!r}')
-            if not isinstance(im['file_name'], str): raise TypeError(f'file_name should be a string, not {im["file_name"]!r}')
-            attrs = {k: v for k, v in im.items() if k not in _coco_image_keys}
-            page = Page(images_dir/im['file_name'], int(im['width']), int(im['height']), attrs=attrs)
-            by_id[im['id']] = dict(page=page, boxes=[], labels=[], box_attrs=[])
-            pages.append(page)
-    ann_ids = set()
-    for i, ann in enumerate(coco['annotations']):
-        where = f'{path}: annotations[{i}]'
-        with _reading(where):
-            if ann['id'] in ann_ids: raise AnnotationError(f'{where}: duplicate annotation id {ann["id"]!r}')
-            ann_ids.add(ann['id'])
-            if ann['image_id'] not in by_id: raise AnnotationError(f'{where}: unknown image_id {ann["image_id"]!r}')
-            if ann['category_id'] not in categories: raise AnnotationError(f'{where}: unknown category_id {ann["category_id"]!r}')
-            if not isinstance(ann['bbox'], list): raise TypeError(f'bbox should be a list of 4 numbers, not {ann["bbox"]!r}')
-            x, y, w, h = (float(v) for v in ann['bbox'])
-            entry = by_id[ann['image_id']]
-            entry['boxes'].append([x, y, x + w, y + h])
-            entry['labels'].append(categories[ann['category_id']])
-            entry['box_attrs'].append({k: v for k, v in ann.items() if k not in _coco_ann_keys})
-    for entry in by_id.values():
-        page = entry['page']
-        with np.errstate(over='ignore'): page.boxes = np.asarray(entry['boxes'], np.float32).reshape(-1, 4)
-        page.labels, page.box_attrs = entry['labels'], entry['box_attrs']
-    info = coco.get('info')
-    return PageSet(pages, meta={**(info if isinstance(info, dict) else {}), 'source': str(path), 'format': 'coco'})
-
-def read_coco(path:Path, # COCO instances JSON
-              images_dir:Path=None, # folder the `file_name`s are relative to; default the JSON's folder
-             )->PageSet:
-    "Read a COCO instances JSON as a `PageSet`, keeping extra image and annotation keys as attributes."
-    path = Path(path)
-    return _coco_pages(_load_json(path), path, Path(images_dir) if images_dir else path.parent)
-
-# %% ../nbs/00_data.ipynb #16973fd1
-PRODIGY_LABELS = {'REDACTION': 'redaction', 'CONTENT': 'content'}
-_prodigy_span_keys = {'label', 'points', 'x', 'y', 'width', 'height', 'center', 'type', 'color', 'id'}
-_prodigy_answers = ('accept', 'reject', 'ignore')
-
-def _span_box(span:dict):
-    "xyxy box of a Prodigy image span: the bounding box of its `points`, else its `x, y, width, height`."
-    if span.get('points'):
-        xs, ys = zip(*[(float(x), float(y)) for x, y in span['points']])
-        return [min(xs), min(ys), max(xs), max(ys)]
-    x, y = float(span['x']), float(span['y'])
-    return [x, y, x + float(span['width']), y + float(span['height'])]
-
-def _prodigy_image(task:dict, base:Path, images_dir:Path=None):
-    "Path of a Prodigy task's image."
-    image = task.get('image')
-    if isinstance(image, str) and image.startswith(('data:', 'http://', 'https://')): image = None
-    ref = task.get('path') or image or (task.get('meta') or {}).get('file')
-    if not isinstance(ref, str) or not ref:
-        raise AnnotationError('no image path ("path", "image" or "meta.file"); pass the images folder for embedded images')
-    ref = Path(ref)
-    if images_dir: return images_dir/ref if (images_dir/ref).exists() else images_dir/ref.name
-    return ref if ref.is_absolute() else base/ref
-
-def read_prodigy(path:Path, # Prodigy JSONL export (`prodigy db-out`) of an image annotation data set
-                 images_dir:Path=None, # folder to find images in by file name; default the paths as written
-                 strict:bool=True, # raise on a missing or unreadable image; False keeps its page with size 0 for `validate_pages`
-                )->PageSet:
-    "Read Prodigy image annotations: accepted tasks become pages, `REDACTION`/`CONTENT` spans boxes."
-    path = Path(path)
-    images_dir = Path(images_dir) if images_dir else None
-    try: lines = path.read_text(encoding='utf-8').splitlines()
-    except FileNotFoundError: raise AnnotationError(f'{path}: file not found') from None
-    except (OSError, UnicodeDecodeError) as e: raise AnnotationError(f'{path}: cannot read ({e})') from None
-    pages, answers = [], Counter()
-    for n, line in enumerate(lines, start=1):
-        if not line.strip(): continue
-        where = f'{path}: line {n}'
-        try: task = json.loads(line)
-        except json.JSONDecodeError as e: raise AnnotationError(f'{where}: not valid JSON ({e})') from None
-        if not isinstance(task, dict): raise AnnotationError(f'{where}: expected a JSON object, not {type(task).__name__}')
-        answer = task.get('answer', 'none')
-        if answer not in (*_prodigy_answers, 'none'): raise AnnotationError(f'{where}: unknown answer {answer!r}')
-        answers[answer] += 1
-        if answer in ('reject', 'ignore'): continue
-        with _reading(where):
-            spans = task.get('spans') or []
-            if not isinstance(spans, list): raise TypeError(f'"spans" should be a list, not {type(spans).__name__}')
-            boxes, labels, box_attrs = [], [], []
-            for i, span in enumerate(spans):
-                with _reading(f'{where}: span {i}'):
-                    boxes.append(_span_box(span))
-                    labels.append(PRODIGY_LABELS.get(str(span['label']).upper(), span['label']))
-                    box_attrs.append({k: v for k, v in span.items() if k not in _prodigy_span_keys})
-            try: image = _prodigy_image(task, path.parent, images_dir)
-            except AnnotationError as e: raise AnnotationError(f'{where}: {e}') from None
-            if 'width' in task and 'height' in task: width, height = int(task['width']), int(task['height'])
-            else: width, height = _size_or_zero(image, strict)
-            attrs = dict(document=document_id(image.name))
-            attrs.update({k: v for k, v in dict(task.get('meta') or {}).items() if k != 'file'})
-        if strict and not image.exists(): raise AnnotationError(f'{where}: image file not found: {image}')
-        pages.append(Page(image, width, height, boxes, labels, box_attrs, attrs))
-    skipped = {k: answers[k] for k in ('reject', 'ignore') if answers[k]}
-    return PageSet(pages, meta=dict(source=str(path), format='prodigy', skipped=skipped, n_tasks=sum(answers.values()),
-                                    n_unanswered=answers['none']))
-
-# %% ../nbs/00_data.ipynb #e53e7d49
-def write_prodigy(pages:PageSet, # the pages to write
-                  path:Path, # the JSONL to write; image paths are stored relative to its folder
-                 ):
-    "Write `pages` as Prodigy image tasks (one accepted task per page, rectangle spans), atomically."
-    path = Path(path)
-    to_prodigy = {v: k for k, v in PRODIGY_LABELS.items()}
-    lines = []
-    for page in pages:
-        image = os.path.relpath(page.image, path.parent)
-        spans = [dict(label=to_prodigy.get(label, label), type='rect', x=x1, y=y1, width=x2 - x1, height=y2 - y1,
-                      points=[[x1, y1], [x2, y1], [x2, y2], [x1, y2]], **{k: _jsonable(v) for k, v in extra.items()})
-                 for (x1, y1, x2, y2), label, extra in zip(page.boxes.tolist(), page.labels, page.box_attrs)]
-        meta = dict(file=page.name, **{k: _jsonable(v) for k, v in page.attrs.items()})
-        lines.append(json.dumps(dict(image=image, path=image, width=int(page.width), height=int(page.height),
-                                     spans=spans, answer='accept', meta=meta)))
-    with atomic_path(path) as tmp: tmp.write_text('\n'.join(lines) + '\n', encoding='utf-8')
-
-# %% ../nbs/00_data.ipynb #9d6c1419
-def read_annotations(path:Path, # annotation file (COCO or VIA .json, Prodigy .jsonl) or a TPDL-style folder
-                     images:Path=None, # folder of the images, if not where the file says
-                     types_csv:Path=None, # CSV of page types for a VIA file
-                     strict:bool=True, # raise on a missing or unreadable image (False: leave it to `validate_pages`)
-                    )->PageSet:
-    "Read COCO, VIA or Prodigy annotations, whichever `path` holds."
-    path = Path(path)
-    images = Path(images) if images else None
-    if path.is_dir():
-        if not (path/'gold_standard.json').exists():
-            raise AnnotationError(f'{path}: a folder without gold_standard.json; pass the annotation file itself')
-        csv_path = types_csv or (path/'data.csv' if (path/'data.csv').exists() else None)
-        return read_via(path/'gold_standard.json', images or path/'images', csv_path, strict)
-    if path.suffix.lower() == '.jsonl': return read_prodigy(path, images, strict)
-    data = _load_json(path)
-    if isinstance(data, dict) and 'images' in data and 'annotations' in data:
-        return _coco_pages(data, path, images or path.parent)
-    if isinstance(data, dict) and ('_via_img_metadata' in data or
-                                   (data and all(isinstance(v, dict) and 'filename' in v for v in data.values()))):
-        return _via_pages(data, path, images or path.parent/'images', read_page_types(types_csv) if types_csv else {}, strict)
-    if isinstance(data, list): raise AnnotationError(f'{path}: a JSON list; Prodigy exports are read from .jsonl files')
-    raise AnnotationError(f'{path}: neither COCO (images, annotations, categories) nor VIA (entries with "filename")')
 
 # %% ../nbs/00_data.ipynb #52ffad40
 FIXES = ('fail', 'clip', 'drop')
@@ -579,6 +234,7 @@ def validate(path:Path, # annotation file (COCO .json, VIA .json, Prodigy .jsonl
              out:Path=None, # write the validated (repaired) pages here as COCO JSON
             )->int:
     "Check an annotation file and its images; print every problem (and every change a fix made)."
+    from redaction_nbs.formats import read_annotations, write_coco  # formats builds on this module
     if fix not in FIXES:
         print(f'redaction validate: --fix must be one of {", ".join(FIXES)}, not {fix!r}', file=sys.stderr); return 2
     try:

@@ -13,8 +13,8 @@ import torch
 from torchvision.ops import box_iou
 from pycocotools.coco import COCO
 from pycocotools.cocoeval import COCOeval
-from .data import (AnnotationError, Page, PageSet, read_coco, read_via, read_page_types,
-                                write_json_atomic, _load_json)
+from .data import AnnotationError, Page, PageSet, write_json_atomic, _load_json
+from .formats import read_coco, read_via, read_page_types
 
 # %% auto #0
 __all__ = ['COCO_KEYS', 'TPDL_KEYS', 'TABLE_COLUMNS', 'coco_metrics', 'match_boxes', 'tpdl_counts', 'tpdl_metrics',

@@ -13,7 +13,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 from . import __version__
-from .data import PageSet, load_tpdl, mix_pages, read_coco, split_pages, write_json_atomic
+from .data import PageSet, mix_pages, split_pages, write_json_atomic
+from .formats import read_coco
+from .tpdl import load_tpdl
 
 # %% auto #0
 __all__ = ['SCALES', 'EXPERIMENTS', 'CORE', 'SUMMARY_METRICS', 'RULE_BASED', 'RunConfig', 'make_runs', 'study_cache',
@@ -114,7 +116,7 @@ def prepare_data(runs:list, # the `RunConfig`s to prepare for
                  progress:bool=True,
                 )->dict:
     "Write the real train/valid split and generate the synthetic pools `runs` need; returns their COCO paths."
-    from redaction_nbs.data import write_coco
+    from redaction_nbs.formats import write_coco
     from redaction_nbs.synthetic import generate
     out, cache = Path(out), Path(cache or study_cache())
     train, valid = split_pages(load_tpdl(tpdl), valid_frac=.25, seed=0)

@@ -21,7 +21,8 @@ from borb.pdf.layout_element.layout_element import LayoutElement
 from borb.pdf.layout_element.text.chunk import Chunk
 from borb.pdf.primitives import stream
 from faker import Faker
-from .data import Page, PageSet, atomic_path, write_coco, write_json_atomic
+from .data import Page, PageSet, atomic_path, write_json_atomic
+from .formats import write_coco
 
 UsageStatistics.opt_out()  # borb posts usage statistics to its makers unless told not to
 

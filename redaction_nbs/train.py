@@ -25,7 +25,9 @@ import fastai.callback.schedule  # noqa: F401  (adds Learner.fit_one_cycle)
 from fastcore.foundation import L
 from typing import Annotated
 from fastcore.script import bool_arg, store_true
-from .data import AnnotationError, Page, PageSet, atomic_path, load_tpdl, read_coco
+from .data import AnnotationError, Page, PageSet, atomic_path
+from .formats import read_coco
+from .tpdl import load_tpdl
 from .models import (RedactionModel, DEFAULT_SIZE, FAMILIES, TV_ARCHS, save_detector, load_detector, load_marked,
                                   Detector, pad_batch, to_model_input)
 
@@ -455,7 +457,8 @@ def load_pages(spec:str, # 'tpdl', 'tpdl:train', 'tpdl:valid', or an annotation 
                part:str='train', # the TPDL part that plain 'tpdl' means
               )->PageSet:
     "Pages named on the command line."
-    from redaction_nbs.data import read_annotations, split_pages
+    from redaction_nbs.data import split_pages
+    from redaction_nbs.formats import read_annotations
     if spec.lower().startswith('tpdl'):
         which = spec.split(':', 1)[1] if ':' in spec else part
         if which not in ('train', 'valid', 'all'): raise ValueError(f'{spec}: say tpdl, tpdl:train, tpdl:valid or tpdl:all')

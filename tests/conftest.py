@@ -8,7 +8,7 @@ ROOT = Path(__file__).resolve().parent.parent
 @pytest.fixture(scope='session')
 def tpdl_path():
     "Folder of the TPDL dev pages; tests that need it are skipped, naming the variable, when it is absent."
-    from redaction_nbs.data import tpdl_dir
+    from redaction_nbs.tpdl import tpdl_dir
     try: return tpdl_dir()
     except FileNotFoundError as e: pytest.skip(str(e))
 

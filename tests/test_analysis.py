@@ -58,7 +58,9 @@ def test_database_in_use(tmp_path):
 @pytest.fixture(scope='module')
 def small_set(tpdl_path, tmp_path_factory):
     "12 TPDL pages (6 black, 6 border) as COCO ground truth, and stand-in predictions for them as a COCO results file."
-    from redaction_nbs.data import load_tpdl, PageSet, write_coco, write_json_atomic
+    from redaction_nbs.data import PageSet, write_json_atomic
+    from redaction_nbs.formats import write_coco
+    from redaction_nbs.tpdl import load_tpdl
     from redaction_nbs.analysis import simulate_predictions
     d = tmp_path_factory.mktemp('analysis')
     tpdl = load_tpdl(tpdl_path)

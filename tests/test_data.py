@@ -4,8 +4,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 from PIL import Image
-from redaction_nbs.data import (Page, PageSet, AnnotationError, write_coco, write_via, write_prodigy, read_annotations,
-                                validate, validate_pages, load_tpdl, split_pages, mix_pages, page_stats)
+from redaction_nbs.data import Page, PageSet, AnnotationError, validate, validate_pages, split_pages, mix_pages, page_stats
+from redaction_nbs.formats import write_coco, write_via, write_prodigy, read_annotations
+from redaction_nbs.tpdl import load_tpdl
 
 def _pages(d:Path, n=2):
     "`n` white 40×30 pages in `d`, each with two boxes and page attributes."

@@ -3,7 +3,9 @@ import json
 from pathlib import Path
 import numpy as np
 import pytest
-from redaction_nbs.data import Page, PageSet, load_tpdl, write_coco
+from redaction_nbs.data import Page, PageSet
+from redaction_nbs.formats import write_coco
+from redaction_nbs.tpdl import load_tpdl
 from redaction_nbs.evaluate import evaluate_pages, read_predictions, tpdl_metrics
 
 def _results(pages, shift=0.0, key='file_name', root=None):

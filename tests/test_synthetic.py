@@ -6,7 +6,7 @@ import pytest
 from PIL import Image
 
 S = pytest.importorskip('redaction_nbs.synthetic')
-from redaction_nbs.data import read_coco
+from redaction_nbs.formats import read_coco
 
 SOLID = {'black': 1, 'gray': 1, 'color': 1}
 NO_DEGRADATION = {k: 0 for k in S.DEGRADATIONS}

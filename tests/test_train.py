@@ -5,7 +5,9 @@ from pathlib import Path
 @pytest.fixture(scope='module')
 def tiny_coco(tmp_path_factory, tpdl_path):
     "Three TPDL pages as a COCO file (images stay where they are)."
-    from redaction_nbs.data import load_tpdl, write_coco, PageSet
+    from redaction_nbs.data import PageSet
+    from redaction_nbs.formats import write_coco
+    from redaction_nbs.tpdl import load_tpdl
     d = tmp_path_factory.mktemp('coco')
     pages = load_tpdl(tpdl_path)
     write_coco(PageSet(pages.pages[:3], dict(name='tiny')), d/'tiny.json')
@@ -78,7 +80,7 @@ def test_bad_model_file(tmp_path):
 def test_torchvision_family_trains_through_the_same_loop(tpdl_path, tmp_path, monkeypatch):
     "Family (a) through the same fastai path: losses in training, detections scored on validation pages."
     monkeypatch.setenv('REDACTION_CACHE', str(tmp_path))
-    from redaction_nbs.data import load_tpdl
+    from redaction_nbs.tpdl import load_tpdl
     from redaction_nbs.train import fit_detector
     from redaction_nbs.models import load_detector
     pages = load_tpdl(tpdl_path)
