@@ -224,7 +224,9 @@ def standin_tpdl(n:int=24, # pages
             types[p.name] = p.attrs['redaction_type']
         write_via(PageSet(pages), out/'gold_standard.json')
         (out/'data.csv').write_text('File,corpus,label\n' + ''.join(f'{k},synthetic,{v}\n' for k, v in types.items()))
-        if not (folder/'gold_standard.json').exists(): os.replace(out, folder)
+        try: os.replace(out, folder)
+        except OSError:  # another process made it first
+            if not (folder/'gold_standard.json').exists(): raise
     return folder
 
 def tpdl_or_standin(n:int=24, # pages of the stand-in

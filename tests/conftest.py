@@ -1,16 +1,24 @@
-"Shared fixtures: the real TPDL pages (skipped with a reason when absent) and a scratch folder per test."
+"Shared fixtures: the real TPDL pages (a synthetic stand-in when absent, named in the run's summary) and a scratch folder per test."
 import os, subprocess, sys
 from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 
+def _tpdl_or_standin():
+    "(folder, what it is): the TPDL pages when they are here (never downloading), else a synthetic stand-in made once."
+    from redaction_nbs.tpdl import find_tpdl, standin_tpdl
+    folder = find_tpdl()
+    return (folder, 'the TPDL pages') if folder else (standin_tpdl(), 'a synthetic stand-in (TPDL data not found)')
+
+def pytest_terminal_summary(terminalreporter):
+    folder, what = _tpdl_or_standin()
+    terminalreporter.write_line(f'TPDL data: {what} in {folder}')
+
 @pytest.fixture(scope='session')
 def tpdl_path():
-    "Folder of the TPDL dev pages; tests that need it are skipped, naming the variable, when it is absent."
-    from redaction_nbs.tpdl import tpdl_dir
-    try: return tpdl_dir()
-    except FileNotFoundError as e: pytest.skip(str(e))
+    "Folder of the TPDL pages, else of a synthetic stand-in in the same layout; the run's header says which."
+    return _tpdl_or_standin()[0]
 
 @pytest.fixture
 def run_cli(tmp_path):
