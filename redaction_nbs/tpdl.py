@@ -6,7 +6,7 @@ Docs: https://redaction-nbs.github.io/redaction_nbs/tpdl.html.md"""
 
 # %% ../nbs/00c_tpdl.ipynb #7a000003
 from __future__ import annotations
-import csv, hashlib, os, shutil, sys, tempfile, urllib.error, urllib.request, zipfile
+import contextlib, csv, hashlib, os, shutil, sys, tempfile, urllib.error, urllib.request, zipfile
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from .data import AnnotationError, PageSet, cache_dir
@@ -82,7 +82,7 @@ def _fetch(url:str, dest:Path, progress:bool=True, chunk:int=1 << 20):
         def read():
             while data := r.read(chunk): yield data
         n = -(-(total - (have if resumed else 0)) // chunk) if total else None
-        with open(part, 'ab' if resumed else 'wb') as f:
+        with open(part, 'ab' if resumed else 'wb') as f, contextlib.redirect_stdout(sys.stderr):  # the bar is not output
             for data in _progress(read(), n, progress): f.write(data)
     got = part.stat().st_size
     if total is not None and got != total: raise ConnectionError(f'the download stopped at {got:,} of {total:,} bytes')
@@ -220,7 +220,7 @@ def standin_tpdl(n:int=24, # pages
         pages, types = [], {}
         for p in generate('basic', n, Path(tmp)/'gen', seed=seed, workers=1, progress=False):
             shutil.move(p.image, out/'images'/p.name)
-            pages.append(replace(p, image=out/'images'/p.name, attrs=dict(document=p.attrs['document'])))
+            pages.append(replace(p, image=out/'images'/p.name, box_attrs=[], attrs=dict(document=p.attrs['document'])))  # as bare as TPDL's
             types[p.name] = p.attrs['redaction_type']
         write_via(PageSet(pages), out/'gold_standard.json')
         (out/'data.csv').write_text('File,corpus,label\n' + ''.join(f'{k},synthetic,{v}\n' for k, v in types.items()))
