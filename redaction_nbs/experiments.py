@@ -246,7 +246,7 @@ def study(scale:str='quick', # 'quick' (CPU, compact detector) or 'full' (GPU, t
           scheduler:str=None, # an existing Dask scheduler's address instead of a local cluster
           minutes:float=None, # train each run for this many minutes instead of the scale's epochs
           epochs:int=None, # override the scale's number of epochs
-          tpdl:str=None, # TPDL folder (default: $REDACTION_TPDL_DIR or shared/data/tpdl-dev)
+          tpdl:str=None, # TPDL folder (default: `tpdl_dir()`, which downloads the data set on first use)
          ):
     "Run the synthetic-ratio study end to end and write its table, charts and report."
     from redaction_nbs.charts import write_report

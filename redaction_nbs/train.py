@@ -528,7 +528,7 @@ def train(data:Annotated[str, dict(nargs='+', action='extend')]=None, # training
     return 0
 
 # %% ../nbs/03_train.ipynb #ea176c43
-RULE_BASED = {  # TPDL 2023 rule-based detector on the tpdl-dev pages, measured here (NOTES.md §2)
+RULE_BASED = {  # TPDL 2023 rule-based detector on the tpdl-dev pages, measured here
     'all': dict(PQ=.69, P=.79, R=.72, AP=.485, AP50=.585, AP75=.547),
     'black': dict(PQ=.81), 'border': dict(PQ=.66), 'color': dict(PQ=.72), 'gray': dict(PQ=.64)}
 
