@@ -48,7 +48,8 @@ def test_validate_tpdl_folder(run_cli, tpdl_path):
     res = run_cli('validate', tpdl_path)
     _no_traceback(res)
     assert res.returncode == 0, res.stderr
-    assert '86 pages, 573 boxes' in res.stdout and '0 problem(s)' in res.stdout
+    pages = load_tpdl(tpdl_path)
+    assert f'{len(pages)} pages, {pages.n_boxes} boxes' in res.stdout and '0 problem(s)' in res.stdout
 
 @pytest.mark.parametrize('fmt', ['coco', 'via', 'prodigy'])
 def test_validate_each_format_and_write_out(run_cli, tmp_path, fmt):
@@ -120,6 +121,25 @@ def test_via_wrong_types(run_cli, tmp_path):
     via['doc1-page0.png']['regions'][1]['shape_attributes'] = dict(name='rect', x=1, y='top', width=3, height=4)
     (tmp_path/'via.json').write_text(json.dumps(via))
     _one_line_error(run_cli('validate', tmp_path/'via.json', '--images', tmp_path), 'via.json', 'doc1-page0.png', 'region 1')
+
+def test_via_boolean_coordinate(run_cli, tmp_path):  # JSON true is not the number 1
+    write_via(_pages(tmp_path), tmp_path/'via.json', tmp_path)
+    via = json.loads((tmp_path/'via.json').read_text())
+    via['doc0-page0.png']['regions'][0]['shape_attributes']['x'] = True
+    (tmp_path/'via.json').write_text(json.dumps(via))
+    _one_line_error(run_cli('validate', tmp_path/'via.json', '--images', tmp_path), 'via.json', 'doc0-page0.png', 'region 0', 'x should be a number')
+
+def test_types_csv_unknown_label(run_cli, tmp_path):
+    write_via(_pages(tmp_path), tmp_path/'via.json', tmp_path)
+    (tmp_path/'types.csv').write_text('File,corpus,label\ndoc0-page0.png,x,black\ndoc1-page0.png,x,purple\n')
+    _one_line_error(run_cli('validate', tmp_path/'via.json', '--images', tmp_path, '--types-csv', tmp_path/'types.csv'),
+                    'types.csv', 'line 3', 'doc1-page0.png', "'purple'")
+
+@pytest.mark.parametrize('command', ['validate', 'evaluate'])
+def test_deeply_nested_json(run_cli, tmp_path, command):
+    (tmp_path/'deep.json').write_text('[' * 100_000 + ']' * 100_000)
+    args = ['deep.json'] if command == 'validate' else [_coco(tmp_path), tmp_path/'deep.json']
+    _one_line_error(run_cli(command, *(tmp_path/a if isinstance(a, str) else a for a in args)), 'deep.json', 'nested too deeply')
 
 def test_unknown_format_and_missing_file(run_cli, tmp_path):
     (tmp_path/'x.json').write_text('{"hello": "world"}')
