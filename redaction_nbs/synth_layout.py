@@ -426,6 +426,8 @@ def lay_contacts(b:PageBuilder):
         if b.rng.random() < 0.5: _address_columns(b)
         else: b.add(t.paragraph(2), gap=b.size * 0.6)
         if b.neg('logo') and b.rng.random() < 0.5: b.y -= 4; b.image((b.x0, b.y - 28, b.x0 + 100, b.y), 'logo'); b.y -= 32
+        if b.neg('dark_image') and b.rng.random() < 0.4 and b.y - 60 > b.bottom:  # a portrait beside a contact card
+            b.y -= 4; b.image((b.x0, b.y - 56, b.x0 + 44, b.y), 'photo'); b.y -= 60
         b.y -= 6; b.rule(b.x0, b.x1, b.y, 0.8, (120, 120, 120)); b.y -= 4
 
 LAYOUT_FUNCS['contacts'] = lay_contacts

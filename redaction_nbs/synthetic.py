@@ -173,8 +173,17 @@ def _pad_px(box, pad:float, vcut:int, shape)->tuple:
     return (max(x0, 0), max(y0, 0) + vcut, min(x1, w), min(y1, h) - vcut)
 
 # %% ../nbs/01d_synthetic.ipynb #b819e432
+def _items(line:list, names:list)->list:
+    "The line's `Word`s with each whole name merged into one (a run redacts a name as one box, then its address)."
+    out, i = [], 0
+    while i < len(line):
+        toks = next((t for t in names if [w.text for w in line[i:i + len(t)]] == t), None)
+        if toks: out.append(Word(' '.join(toks), *union(line[i:i + len(toks)]))); i += len(toks)
+        else: out.append(line[i]); i += 1
+    return out
+
 def _text_candidates(lines:list, names:list)->dict:
-    "Candidates per target from the text lines: word boxes, name and line boxes, and whole lines for `run`s."
+    "Candidates per target from the text lines: word, name and line boxes, and lines of items (words, whole names) for `run`s."
     cand = {k: [] for k in TARGETS}
     for line in lines:
         texts = [w.text for w in line]
@@ -184,7 +193,8 @@ def _text_candidates(lines:list, names:list)->dict:
             elif len(w.text) >= 3 and w.text.isalpha(): cand['word'].append(w.box)
             for toks in names:
                 if texts[i:i + len(toks)] == toks: cand['name'].append(union(line[i:i + len(toks)]))
-        if len(line) >= 2: cand['line'].append(union(line)); cand['run'].append(line)
+        if len(line) >= 2: cand['line'].append(union(line))
+        if len(items := _items(line, names)) >= 2: cand['run'].append(items)
     return cand
 
 def _candidates(b:PageBuilder, words:list, geo:Geometry, rng)->dict:

@@ -252,7 +252,7 @@ def test_runs_are_separate_exact_boxes_touching_or_a_few_pixels_apart():
     r = S.RECIPES['targeted'].with_weights('runs', targets={k: int(k == 'run') for k in S.TARGETS}, styles={k: (1 if k in SOLID else 0) for k in S.STYLES},
                                            degradations={k: 0 for k in S.DEGRADATIONS}, hard_negatives={'highlight': 0})
     gaps = []
-    for i in range(4):
+    for i in range(8):
         pg = S.make_page(r, seed=3, index=i)
         boxes = sorted((tuple(b), a) for b, a in zip(pg.boxes.astype(int).tolist(), pg.box_attrs))
         for (b, a) in boxes:
