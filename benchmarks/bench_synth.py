@@ -6,14 +6,15 @@ Each run writes a fresh COCO folder in a temporary directory, so the time includ
 layout, rendering, redaction, degradation, PNG encoding and the sidecar/annotation files. `--stages` also prints where
 one process spends its time per page. Wall-clock figures depend on the machine and its load (on a shared machine
 each worker gets less than a core), so the script also reports CPU seconds per page, summed over all processes, and
-the rate that implies when every worker has a core of its own: `workers / cpu_s_per_page`.
+the rate that implies when every worker has a core of its own: `workers / cpu_s_per_page`. The figures are kept
+as the result `synth_speed` (`redaction_nbs.results.write_result`).
 """
+import argparse, os, resource, sys, tempfile, time
 
 def cpu_seconds():
     "CPU time (user + system) of this process and its finished children."
     me, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
     return me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
-import argparse, os, resource, tempfile, time
 
 def stage_breakdown(recipe, n, dpi):
     "Seconds per page spent in each step, in one process."
@@ -33,7 +34,7 @@ def stage_breakdown(recipe, n, dpi):
         spent.clear()
         t0 = time.perf_counter()
         for i in range(n):
-            img = S.make_page(recipe, 100, i, dpi)[0]
+            img = S.make_page(recipe, 100, i, dpi).pixels
             t = time.perf_counter(); cv2.imencode('.png', img, [cv2.IMWRITE_PNG_COMPRESSION, 1])
             spent['png'] = spent.get('png', 0) + time.perf_counter() - t
         total = time.perf_counter() - t0
@@ -50,7 +51,10 @@ def main():
     ap.add_argument('--stages', action='store_true', help='also time each step in one process')
     args = ap.parse_args()
     from redaction_nbs.synthetic import RECIPES, generate
-    print(f'cpus: {os.cpu_count()}, load average: {" ".join(f"{x:.1f}" for x in os.getloadavg())}')
+    from redaction_nbs.results import write_result
+    load = os.getloadavg()
+    print(f'cpus: {os.cpu_count()}, load average: {" ".join(f"{x:.1f}" for x in load)}')
+    rows = {}
     for name in RECIPES:
         with tempfile.TemporaryDirectory() as d:
             generate(name, 2, f'{d}/warm', seed=1, workers=1, dpi=args.dpi, progress=False)  # font subsets cached on disk
@@ -60,8 +64,14 @@ def main():
         print(f'{name:>6}: {args.n / dt:5.1f} pages/s measured  ({args.n} pages, {ps.n_boxes / args.n:.1f} boxes/page, '
               f'{args.workers} workers, {args.dpi} dpi, {dt:.1f} s);  {dc / args.n:.3f} CPU s/page -> '
               f'{args.workers * args.n / dc:5.1f} pages/s with a free core per worker')
+        rows[name] = dict(pages_per_s=round(args.n / dt, 2), cpu_s_per_page=round(dc / args.n, 4),
+                          pages_per_s_free_cores=round(args.workers * args.n / dc, 2), boxes_per_page=round(ps.n_boxes / args.n, 1))
         if args.stages:
             per_page, spent = stage_breakdown(name, min(args.n, 20), args.dpi)
             print(f'        one process: {per_page:.3f} s/page = ' + ', '.join(f'{k} {v:.3f}' for k, v in spent.items()))
+            rows[name]['stages_s_per_page'] = {k: round(v, 4) for k, v in spent.items()}
+    write_result('synth_speed', dict(recipes=rows, workers=args.workers, dpi=args.dpi, n=args.n, cpus=os.cpu_count(),
+                                     load_average=[round(x, 1) for x in load]),
+                 data=f'{args.n} synthetic pages per recipe, seed 0', command=' '.join(['python', *sys.argv]))
 
 if __name__ == '__main__': main()

@@ -122,8 +122,8 @@ def test_profile_to_recipe_to_pages(small_set):
     share = lambda r: r.styles['outline'] / sum(r.styles.values())
     assert share(recipe) > share(base)
     assert recipe.styles['black'] <= base.styles['black']
-    img, boxes, labels, box_attrs, attrs = make_page(recipe, seed=0, index=0, dpi=50)
-    assert attrs['recipe'] == 'hard-targeted' and len(boxes) == len(labels)
+    page = make_page(recipe, seed=0, index=0, dpi=50)
+    assert page.attrs['recipe'] == 'hard-targeted' and len(page.boxes) == len(page.labels)
 
 
 def test_failure_profile_needs_evaluation(small_set):

@@ -1,14 +1,15 @@
-"Synthetic pages: boxes are exact before and after degradation, runs are deterministic and resumable, bad input is refused."
-import json, os, signal, subprocess, sys, time
+"Synthetic pages: boxes are exact before and after degradation, runs are deterministic and resumable, bad input is refused, borb patches fail loudly."
+import inspect, json, os, signal, subprocess, sys, time
 from pathlib import Path
 import numpy as np
 import pytest
 from PIL import Image
 
-S = pytest.importorskip('redaction_nbs.synthetic')
+import redaction_nbs.synthetic as S
+import redaction_nbs.synth_text as T
 from redaction_nbs.formats import read_coco
 
-SOLID = {'black': 1, 'gray': 1, 'color': 1}
+SOLID = {'black': 1, 'gray': 1, 'color': 1, 'light_gray': 1}
 NO_DEGRADATION = {k: 0 for k in S.DEGRADATIONS}
 
 def solid_recipe(**degradations):
@@ -40,8 +41,9 @@ def test_solid_boxes_are_exact_before_degradation():
     "Every pixel inside a solid box is its colour; almost none just outside is."
     n_boxes = 0
     for i in range(12):
-        img, boxes, labels, box_attrs, attrs = S.make_page(solid_recipe(), seed=5, index=i)
-        for box, a in solid_boxes(boxes, box_attrs):
+        pg = S.make_page(solid_recipe(), seed=5, index=i)
+        img = pg.pixels
+        for box, a in solid_boxes(pg.boxes, pg.box_attrs):
             inside, ring = inside_and_ring(img, box)
             c = expected(img, a)
             assert np.abs(inside - c).max() <= 0.5, (i, box, a)
@@ -49,16 +51,18 @@ def test_solid_boxes_are_exact_before_degradation():
             n_boxes += 1
     assert n_boxes > 30
 
-@pytest.mark.parametrize('degradations', [dict(blur=1), dict(noise=1, jpeg=1), dict(speckle=1, grayscale=1), dict(lighting=1, bleed=1)])
+@pytest.mark.parametrize('degradations', [dict(blur=1), dict(noise=1, jpeg=1), dict(speckle=1, grayscale=1), dict(lighting=1, bleed=1), dict(paper=1, noise=1)])
 def test_solid_boxes_stay_exact_after_degradation(degradations):
     "After photometric degradations the box interior still reads as its colour and the ring mostly does not."
     for i in range(4):
-        img, boxes, labels, box_attrs, attrs = S.make_page(solid_recipe(**degradations), seed=7, index=i)
-        assert set(attrs['degradations']) == set(degradations)
-        for box, a in solid_boxes(boxes, box_attrs):
+        pg = S.make_page(solid_recipe(**degradations), seed=7, index=i)
+        img = pg.pixels
+        assert set(pg.attrs['degradations']) == set(degradations)
+        for box, a in solid_boxes(pg.boxes, pg.box_attrs):
             if min(box[2] - box[0], box[3] - box[1]) < 8: continue
             inside, ring = inside_and_ring(img, box, shrink=2)
             c = expected(img, a)
+            if 'paper' in degradations: c = c * np.median(img[:8, :8])  / 255  # the whole sheet darkened by one factor
             tol = 45 + 0.25 * c.max()  # noise σ ≤ 10, JPEG q ≥ 30, lighting ≤ 20% darker
             assert np.median(np.abs(inside - c).max(-1)) <= tol / 2, (i, box, a, degradations)
             assert (np.abs(inside - c).max(-1) <= tol).mean() > 0.9, (i, box, a, degradations)
@@ -81,8 +85,9 @@ def test_rotation_moves_boxes_exactly(angle_seed):
 
 def test_rotated_pages_keep_box_centres_solid():
     for i in range(3):
-        img, boxes, labels, box_attrs, attrs = S.make_page(solid_recipe(rotate=1), seed=9, index=i)
-        for box, a in solid_boxes(boxes, box_attrs):
+        pg = S.make_page(solid_recipe(rotate=1), seed=9, index=i)
+        img = pg.pixels
+        for box, a in solid_boxes(pg.boxes, pg.box_attrs):
             x0, y0, x1, y1 = box
             if min(x1 - x0, y1 - y0) < 12: continue
             cx, cy = int((x0 + x1) / 2), int((y0 + y1) / 2)
@@ -93,7 +98,8 @@ def test_rotated_pages_keep_box_centres_solid():
 @pytest.mark.parametrize('recipe', list(S.RECIPES))
 def test_every_box_inside_its_image(recipe):
     for i in range(6):
-        img, boxes, labels, box_attrs, attrs = S.make_page(recipe, seed=1, index=i)
+        pg = S.make_page(recipe, seed=1, index=i)
+        img, boxes, labels, box_attrs, attrs = pg.pixels, pg.boxes, pg.labels, pg.box_attrs, pg.attrs
         h, w = img.shape[:2]
         assert len(boxes) == len(labels) == len(box_attrs) and len(boxes) > 0
         assert (boxes[:, 0] >= 0).all() and (boxes[:, 1] >= 0).all() and (boxes[:, 2] <= w).all() and (boxes[:, 3] <= h).all()
@@ -103,7 +109,8 @@ def test_every_box_inside_its_image(recipe):
 
 def test_content_class_covers_the_redactions():
     r = S.RECIPES['basic'].with_weights('content', content_class=True)
-    img, boxes, labels, box_attrs, attrs = S.make_page(r, seed=2, index=0)
+    pg = S.make_page(r, seed=2, index=0)
+    boxes, labels, box_attrs = pg.boxes, pg.labels, pg.box_attrs
     assert labels.count('content') == 1
     c = boxes[labels.index('content')]
     text_boxes = [b for b, a in zip(boxes, box_attrs) if a.get('target') not in (None, 'cell')]
@@ -130,13 +137,16 @@ def test_resume_reuses_pages_and_equals_an_uninterrupted_run(tmp_path):
     full = S.generate('basic', 6, tmp_path/'full', seed=4, workers=2, progress=False)
     part = tmp_path/'part'
     S.generate('basic', 6, part, seed=4, workers=2, progress=False)
-    # simulate a crash: no annotation file, two pages without sidecar (one of them half-written), a stray temp file
+    # simulate a crash: no annotation file, two pages without sidecar (one of them half-written), a stray temp file,
+    # and PNGs left empty or cut off beside intact sidecars (a disk that filled up)
     (part/'annotations.json').unlink()
     names = sorted((part/'images').glob('*.json'))
     names[1].unlink(); names[4].unlink()
     png = names[4].with_suffix('.png'); png.write_bytes(png.read_bytes()[:100])
+    names[2].with_suffix('.png').write_bytes(b'')
+    names[3].with_suffix('.png').write_bytes(names[3].with_suffix('.png').read_bytes()[:-20])
     (part/'images'/'.basic-4-000001.png.123.tmp').write_bytes(b'junk')
-    kept = {p: p.stat().st_mtime_ns for p in (part/'images').glob('*.json')}
+    kept = {p: p.stat().st_mtime_ns for p in (part/'images').glob('*.json') if p not in (names[2], names[3])}
     S.generate('basic', 6, part, seed=4, workers=2, progress=False)
     assert all(p.stat().st_mtime_ns == t for p, t in kept.items())  # finished pages were reused, not remade
     assert annotations(part) == annotations(tmp_path/'full')
@@ -161,9 +171,11 @@ def test_killed_cli_run_resumes_to_the_same_output(tmp_path, run_cli):
     assert res.returncode == 0, res.stderr
     assert annotations(tmp_path/'killed') == annotations(tmp_path/'whole')
     assert len(annotations(tmp_path/'whole')['images']) == 10
+    for im in annotations(tmp_path/'whole')['images']:
+        assert (tmp_path/'killed'/im['file_name']).read_bytes() == (tmp_path/'whole'/im['file_name']).read_bytes()
 
 def test_recipes_refuse_unknown_names():
-    with pytest.raises(ValueError, match='valid recipes: basic, hard'): S.get_recipe('medium')
+    with pytest.raises(ValueError, match='valid recipes: basic, hard, targeted'): S.get_recipe('medium')
     with pytest.raises(ValueError, match='valid styles'): S.RECIPES['hard'].with_weights(styles={'pink': 1})
     with pytest.raises(ValueError, match='valid targets'): S.RECIPES['hard'].with_weights(targets={'signature': 1})
     with pytest.raises(ValueError, match='non-negative'): S.RECIPES['hard'].with_weights(styles={'white': -1})
@@ -181,9 +193,12 @@ def test_generate_refuses_bad_input(tmp_path):
     (['--recipe', 'medium'], "unknown recipe 'medium'; valid recipes: basic, hard"),
     (['--n', '-3'], 'n must be a non-negative integer'),
     (['--out', 'afile/sub'], 'cannot write there'),
+    (['--dpi', '0'], 'dpi must be within 36..600, got 0'),
+    (['--recipe', 'missing.json'], 'missing.json: no such recipe file'),
+    (['--recipe', 'afile.json'], 'afile.json: not a JSON recipe'),
 ])
 def test_cli_bad_input_is_a_clear_error(run_cli, tmp_path, args, message):
-    (tmp_path/'afile').write_text('')
+    (tmp_path/'afile').write_text(''); (tmp_path/'afile.json').write_text('{"name": ')
     res = run_cli('synth', '--n', '1', *args)
     assert res.returncode == 2
     assert message in res.stderr and 'Traceback' not in res.stderr
@@ -201,11 +216,90 @@ def test_white_cell_redactions_fill_the_cell_up_to_its_lines():
                                        layouts={k: int(k in ('table', 'form')) for k in S.LAYOUTS}, degradations=NO_DEGRADATION, hard_negatives={'highlight': 0})
     n = 0
     for i in range(4):
-        img, boxes, labels, box_attrs, attrs = S.make_page(r, seed=8, index=i)
-        for box, a in zip(boxes, box_attrs):
+        pg = S.make_page(r, seed=8, index=i)
+        img = pg.pixels
+        for box, a in zip(pg.boxes, pg.box_attrs):
             if a.get('style') != 'white': continue
             inside, ring = inside_and_ring(img, box)
             assert (inside == 255).all(), (i, box)
             assert (ring.max(-1) < 200).mean() > 0.9, (i, box)
             n += 1
     assert n > 10
+
+def test_cli_takes_a_recipe_file_as_the_analysis_writes_it(run_cli, tmp_path):
+    "A recipe written with json.dump(recipe.to_dict()) (as recipe_from_profile's users do) drives `redaction synth`."
+    r = S.RECIPES['targeted'].with_weights('from-file', styles={k: int(k == 'thin_outline') for k in S.STYLES})
+    (tmp_path/'r.json').write_text(json.dumps(r.to_dict()))
+    res = run_cli('synth', '--recipe', 'r.json', '--n', '3', '--out', 'out', '--workers', '2', '--dpi', '72')
+    assert res.returncode == 0, res.stderr
+    coco = annotations(tmp_path/'out')
+    assert {im['recipe'] for im in coco['images']} == {'from-file'}
+    assert {a['style'] for a in coco['annotations']} == {'thin_outline'}
+    assert json.loads((tmp_path/'out'/'run.json').read_text())['recipe'] == json.loads(json.dumps(r.to_dict()))
+
+def test_page_attrs_record_what_each_page_drew():
+    "Per page: the hard negatives it could show and drew, styles and targets with counts that match its boxes."
+    for i in range(6):
+        pg = S.make_page('targeted', seed=2, index=i)
+        a = pg.attrs
+        assert set(a['negatives']) <= set(S.HARD_NEGATIVES) and set(a['negatives_placed']) <= set(S.HARD_NEGATIVES)
+        assert set(a['negatives_placed']) - {'header_bar', 'logo'} <= set(a['negatives'])  # forms' section bars, decisions' logos
+        from collections import Counter
+        assert a['styles'] == dict(Counter(b['style'] for b in pg.box_attrs)) and a['targets'] == dict(Counter(b['target'] for b in pg.box_attrs))
+
+def test_runs_are_separate_exact_boxes_touching_or_a_few_pixels_apart():
+    "Each box of a run is its own exact fill; neighbours on a line never overlap and are 0-4 px apart."
+    r = S.RECIPES['targeted'].with_weights('runs', targets={k: int(k == 'run') for k in S.TARGETS}, styles={k: (1 if k in SOLID else 0) for k in S.STYLES},
+                                           degradations={k: 0 for k in S.DEGRADATIONS}, hard_negatives={'highlight': 0})
+    gaps = []
+    for i in range(8):
+        pg = S.make_page(r, seed=3, index=i)
+        boxes = sorted((tuple(b), a) for b, a in zip(pg.boxes.astype(int).tolist(), pg.box_attrs))
+        for (b, a) in boxes:
+            inside, _ = inside_and_ring(pg.pixels, b)
+            assert np.abs(inside - expected(pg.pixels, a)).max() <= 0.5
+        for (b, _), (c, _) in zip(boxes, boxes[1:]):
+            if b[1] == c[1] and b[3] == c[3] and 0 <= c[0] - b[2] <= 4: gaps.append(c[0] - b[2])
+            assert not (b[0] < c[2] and c[0] < b[2] and b[1] < c[3] and c[1] < b[3]), (b, c)  # no overlap
+    assert 0 in gaps and any(g > 0 for g in gaps) and len(gaps) > 10
+
+def test_outlined_boxes_are_white_inside_their_frame():
+    r = S.RECIPES['targeted'].with_weights('outlines', styles={k: int(k in ('thin_outline', 'outline')) for k in S.STYLES},
+                                           degradations={k: 0 for k in S.DEGRADATIONS}, hard_negatives={'highlight': 0})
+    n = 0
+    for i in range(3):
+        pg = S.make_page(r, seed=4, index=i)
+        a = pg.pixels if pg.pixels.ndim == 2 else pg.pixels.min(-1)
+        for (x0, y0, x1, y1), at in zip(pg.boxes.astype(int), pg.box_attrs):
+            w = 1 if at['style'] == 'thin_outline' else 2
+            assert (a[y0 + w:y1 - w, x0 + w:x1 - w] == 255).all() and (a[y0, x0:x1] < 255).all() and (a[y0:y1, x1 - 1] < 255).all()
+            n += 1
+    assert n > 20
+
+def test_importing_the_generator_leaves_borb_alone():
+    code = ('import redaction_nbs.synthetic, redaction_nbs.synth_text as T\n'
+            'from borb.pdf.layout_element.layout_element import LayoutElement as L\n'
+            'assert L.__dict__["_append_to_content_stream"].__func__ is not T._fast_append and not T._ORIGINALS')
+    subprocess.run([sys.executable, '-c', code], check=True)
+
+@pytest.mark.parametrize('internal', range(len(T.BORB_INTERNALS)))
+def test_borb_patch_fails_loudly_when_an_internal_is_gone(monkeypatch, internal):
+    owner, attr, params = T.BORB_INTERNALS[internal]
+    monkeypatch.setattr(T, '_ORIGINALS', {})
+    monkeypatch.delattr(owner, attr)
+    with pytest.raises(T.BorbPatchError, match=f'{owner.__name__}.{attr} does not exist'): T.check_borb()
+
+@pytest.mark.parametrize('internal', range(len(T.BORB_INTERNALS)))
+def test_borb_patch_fails_loudly_when_an_internal_changes(monkeypatch, internal):
+    owner, attr, params = T.BORB_INTERNALS[internal]
+    monkeypatch.setattr(T, '_ORIGINALS', {})
+    monkeypatch.setattr(owner, attr, staticmethod(lambda page, other: None))
+    with pytest.raises(T.BorbPatchError, match='changed'): T.check_borb()
+
+def test_borb_patch_refuses_another_borb_version_and_a_renamed_stream_flag(monkeypatch):
+    monkeypatch.setattr(T, '_ORIGINALS', {})
+    monkeypatch.setattr(T, 'version', lambda name: '4.0.0')
+    with pytest.raises(T.BorbPatchError, match='borb 4.0.0'): T.check_borb()
+    monkeypatch.setattr(T, 'version', lambda name: '3.0.9')
+    monkeypatch.setattr(T, '_STREAM_FLAG', '_stream__renamed')
+    with pytest.raises(T.BorbPatchError, match='_stream__renamed'): T.check_borb()
