@@ -288,8 +288,9 @@ def snap_edges(img:np.ndarray, # HxW float grayscale in [0,1]
                boxes:np.ndarray, # (n,4) xyxy in `img` pixels
                margin:int=2, # how far an edge may move, pixels
                min_step:float=0.08, # smallest median brightness step that counts as an edge
+               near:float=0.8, # steps within this share of the strongest count as strong; the outermost wins
               )->np.ndarray:
-    "Boxes whose edges are moved to the strongest straight brightness step nearby."
+    "Boxes whose edges are moved to the outermost strong straight brightness step nearby."
     H, W = img.shape
     out = np.asarray(boxes, np.float32).copy()
     for k, (x1, y1, x2, y2) in enumerate(out.copy()):
@@ -302,7 +303,9 @@ def snap_edges(img:np.ndarray, # HxW float grayscale in [0,1]
             cand = np.arange(max(e0 - margin, 1), min(e0 + margin, lim - 1) + 1)
             if not len(cand): continue
             g = np.array([step(e) for e in cand])
-            if g.max() >= min_step: out[k, i] = cand[int(np.argmax(g))]
+            if g.max() < min_step: continue
+            strong = np.nonzero(g >= max(near*g.max(), min_step))[0]
+            out[k, i] = cand[strong[0] if i < 2 else strong[-1]]  # left/top: smallest; right/bottom: largest
     return out
 
 # %% ../nbs/02_models.ipynb #7d2a9b23
@@ -417,6 +420,9 @@ class Detector:
                 h, w = np.asarray(im).shape[:2]
                 b = d['boxes'].float().cpu().numpy().reshape(-1, 4)/np.array([sx, sy, sx, sy], np.float32)
                 b[:, 0::2] = b[:, 0::2].clip(0, w); b[:, 1::2] = b[:, 1::2].clip(0, h)
+                if self.model.snap and len(b):  # once more at the page's own resolution: crisp edges
+                    gray = to_model_input(np.asarray(im), 1)[..., 0].astype(np.float32)/255
+                    b = snap_edges(gray, b, int(np.ceil(self.model.snap/min(sx, sy))))
                 results.append(dict(boxes=b.astype(np.float32), scores=d['scores'].float().cpu().numpy().astype(np.float32),
                                     labels=[self.class_names[int(l) - 1] for l in d['labels'].cpu().tolist()]))
         return results
