@@ -305,7 +305,7 @@ class History(Callback):
     @property
     def n_steps(self): return len(self.steps)
     def after_batch(self):
-        if self.training: self.steps.append(float(self.learn.loss))  # raw: a resumed run records the same values
+        if self.training: self.steps.append(float(self.learn.loss.detach()))  # raw: a resumed run records the same values
     def after_epoch(self):
         if getattr(self.learn, 'skipped_epoch', False): return
         names, vals = self.learn.recorder.metric_names[1:], self.learn.recorder.log[1:]

@@ -19,5 +19,5 @@ python -c "import torch, torchvision; print('torch', torch.__version__, 'torchvi
 nbs=$(grep -l '"#| cuda' nbs/*.ipynb | tr '\n' ' ')
 echo "notebooks with cuda cells: $nbs" | tee "$OUT/nbdev_test_cuda.txt"
 for nb in $nbs; do nbdev-test "$nb" --flags cuda --do-print 2>&1 | tee -a "$OUT/nbdev_test_cuda.txt"; done
-echo "gpu_check: all steps passed"
 python benchmarks/bench_train.py --device cuda 2>&1 | tee "$OUT/bench_train_cuda.txt"
+echo "gpu_check: all steps passed"
