@@ -8,7 +8,8 @@ Docs: https://redaction-nbs.github.io/redaction_nbs/models.html.md"""
 
 # %% ../nbs/02_models.ipynb #f72c9a61
 from __future__ import annotations
-import socket, urllib.error
+import urllib.error, urllib.request
+from urllib.parse import urlparse
 from pathlib import Path
 import numpy as np
 import cv2
@@ -25,9 +26,9 @@ from torchvision.models.detection.transform import GeneralizedRCNNTransform
 from .data import atomic_path
 
 # %% auto #0
-__all__ = ['TV_ARCHS', 'BOX_RATIOS', 'FAMILIES', 'DEFAULT_SIZE', 'FORMAT', 'build_torchvision', 'CompactNet', 'rasterize',
-           'compact_loss', 'compact_decode', 'snap_edges', 'RedactionModel', 'save_detector', 'to_model_input',
-           'pad_batch', 'Detector', 'load_marked', 'load_detector']
+__all__ = ['TV_ARCHS', 'BOX_RATIOS', 'FAMILIES', 'DEFAULT_SIZE', 'FORMAT', 'fetch_backbone_weights', 'build_torchvision',
+           'CompactNet', 'rasterize', 'compact_loss', 'compact_decode', 'snap_edges', 'RedactionModel', 'finite_state',
+           'save_detector', 'to_model_input', 'pad_batch', 'Detector', 'load_marked', 'load_detector']
 
 # %% ../nbs/02_models.ipynb #ef3d0efb
 TV_ARCHS = ('fasterrcnn_resnet50_fpn', 'fasterrcnn_resnet101_fpn', 'fasterrcnn_mobilenet_v3_large_fpn',
@@ -43,6 +44,23 @@ def _weights_error(arch, e):
     return RuntimeError(f'{arch}: could not download pretrained weights ({e.__class__.__name__}: {e}). '
                         f'Use pretrained=False to train from scratch, or put the weight file in {cache}.')
 
+_BACKBONE_WEIGHTS = dict(  # the ImageNet weights each architecture's backbone starts from with `pretrained=True`
+    fasterrcnn_resnet50_fpn='ResNet50_Weights', fasterrcnn_resnet101_fpn='ResNet101_Weights',
+    fasterrcnn_mobilenet_v3_large_fpn='MobileNet_V3_Large_Weights', retinanet_resnet50_fpn='ResNet50_Weights',
+    fcos_resnet50_fpn='ResNet50_Weights')
+
+def fetch_backbone_weights(arch:str, # one of `TV_ARCHS`
+                           timeout:float=10., # seconds each network request may wait
+                          )->Path:
+    "The ImageNet weight file of `arch`'s backbone in torch's hub cache, downloaded once (one request, its own timeout)."
+    w = getattr(torchvision.models, _BACKBONE_WEIGHTS[arch]).DEFAULT
+    dst = Path(torch.hub.get_dir())/'checkpoints'/Path(urlparse(w.url).path).name
+    if dst.exists(): return dst
+    try:
+        with urllib.request.urlopen(w.url, timeout=timeout) as r, atomic_path(dst) as tmp: tmp.write_bytes(r.read())
+    except (urllib.error.URLError, TimeoutError, ConnectionError, OSError) as e: raise _weights_error(arch, e) from None
+    return dst
+
 def build_torchvision(arch:str, # one of `TV_ARCHS`
                       n_classes:int=1, # number of object classes (background excluded)
                       pretrained:bool=False, # start from torchvision's ImageNet backbone weights
@@ -53,8 +71,7 @@ def build_torchvision(arch:str, # one of `TV_ARCHS`
     wb = 'DEFAULT' if pretrained else None
     def anchors(n_levels, sizes):
         return AnchorGenerator(tuple((s, 2*s) for s in sizes[:n_levels]), (BOX_RATIOS,)*n_levels)
-    old = socket.getdefaulttimeout()
-    socket.setdefaulttimeout(timeout)
+    if pretrained: fetch_backbone_weights(arch, timeout)  # torchvision then finds the file in its cache
     try:
         if arch == 'fasterrcnn_resnet50_fpn':
             m = fasterrcnn_resnet50_fpn(weights=None, weights_backbone=wb, num_classes=n_classes + 1,
@@ -76,9 +93,7 @@ def build_torchvision(arch:str, # one of `TV_ARCHS`
                                        anchor_generator=anchors(5, (16, 32, 64, 128, 256)))
         else:
             m = fcos_resnet50_fpn(weights=None, weights_backbone=wb, num_classes=n_classes + 1)
-    except (urllib.error.URLError, socket.timeout, TimeoutError, ConnectionError, OSError) as e:
-        raise _weights_error(arch, e) from None
-    finally: socket.setdefaulttimeout(old)
+    except (urllib.error.URLError, TimeoutError, ConnectionError) as e: raise _weights_error(arch, e) from None
     t = m.transform
     m.transform = _NoResize(t.min_size, t.max_size, t.image_mean, t.image_std, size_divisible=32)
     for attr, v in dict(detections_per_img=300, box_detections_per_img=300).items():
@@ -273,8 +288,9 @@ def snap_edges(img:np.ndarray, # HxW float grayscale in [0,1]
                boxes:np.ndarray, # (n,4) xyxy in `img` pixels
                margin:int=2, # how far an edge may move, pixels
                min_step:float=0.08, # smallest median brightness step that counts as an edge
+               near:float=0.8, # steps within this share of the strongest count as strong; the outermost wins
               )->np.ndarray:
-    "Boxes whose edges are moved to the strongest straight brightness step nearby."
+    "Boxes whose edges are moved to the outermost strong straight brightness step nearby."
     H, W = img.shape
     out = np.asarray(boxes, np.float32).copy()
     for k, (x1, y1, x2, y2) in enumerate(out.copy()):
@@ -287,7 +303,9 @@ def snap_edges(img:np.ndarray, # HxW float grayscale in [0,1]
             cand = np.arange(max(e0 - margin, 1), min(e0 + margin, lim - 1) + 1)
             if not len(cand): continue
             g = np.array([step(e) for e in cand])
-            if g.max() >= min_step: out[k, i] = cand[int(np.argmax(g))]
+            if g.max() < min_step: continue
+            strong = np.nonzero(g >= max(near*g.max(), min_step))[0]
+            out[k, i] = cand[strong[0] if i < 2 else strong[-1]]  # left/top: smallest; right/bottom: largest
     return out
 
 # %% ../nbs/02_models.ipynb #7d2a9b23
@@ -340,6 +358,10 @@ def _unwrap(learn_or_model):
     if not isinstance(m, RedactionModel): raise TypeError(f'expected a RedactionModel or a Learner of one, got {type(m).__name__}')
     return m
 
+def finite_state(state:dict)->bool:
+    "Whether every floating-point tensor of a state dict is finite."
+    return all(bool(torch.isfinite(v).all()) for v in state.values() if torch.is_tensor(v) and v.is_floating_point())
+
 def save_detector(learn_or_model, # a fastai `Learner` or a `RedactionModel`
                   path:Path, # file to write
                   meta:dict=None, # extra facts to keep: training data, metrics, ...
@@ -349,6 +371,7 @@ def save_detector(learn_or_model, # a fastai `Learner` or a `RedactionModel`
     meta = {**dict(family=model.family, arch=model.arch, image_size=model.image_size,
                    class_names=list(model.class_names), in_chans=model.in_chans), **(meta or {})}
     state = {k: v.detach().cpu() for k, v in model.state_dict().items()}
+    if not finite_state(state): raise ValueError(f'{path}: not written: the model has non-finite weights')
     with atomic_path(path) as tmp:
         torch.save(dict(format=FORMAT, version=1, config=model.config, meta=meta, state_dict=state), tmp)
     return path
@@ -397,6 +420,9 @@ class Detector:
                 h, w = np.asarray(im).shape[:2]
                 b = d['boxes'].float().cpu().numpy().reshape(-1, 4)/np.array([sx, sy, sx, sy], np.float32)
                 b[:, 0::2] = b[:, 0::2].clip(0, w); b[:, 1::2] = b[:, 1::2].clip(0, h)
+                if self.model.snap and len(b):  # once more at the page's own resolution: crisp edges
+                    gray = to_model_input(np.asarray(im), 1)[..., 0].astype(np.float32)/255
+                    b = snap_edges(gray, b, int(np.ceil(self.model.snap/min(sx, sy))))
                 results.append(dict(boxes=b.astype(np.float32), scores=d['scores'].float().cpu().numpy().astype(np.float32),
                                     labels=[self.class_names[int(l) - 1] for l in d['labels'].cpu().tolist()]))
         return results
@@ -419,6 +445,16 @@ def load_detector(path:Path, # a file written by `save_detector`
                  )->Detector:
     "Load a saved detector for inference."
     ckpt = load_marked(path, FORMAT, 'model file')
-    model = RedactionModel(**ckpt['config'])
-    model.load_state_dict(ckpt['state_dict'])
-    return Detector(model, ckpt['meta'], device)
+    cfg, state = ckpt.get('config'), ckpt.get('state_dict')
+    if not isinstance(cfg, dict) or not isinstance(state, dict): raise ValueError(f'{path}: model file without config or weights')
+    try: model = RedactionModel(**cfg)
+    except (TypeError, ValueError, AssertionError, RuntimeError) as e:
+        raise ValueError(f'{path}: bad model config ({e.__class__.__name__}: {e})') from None
+    expected = model.state_dict()
+    odd = sorted(expected.keys() ^ state.keys())
+    if odd: raise ValueError(f'{path}: weights do not fit the model: {len(odd)} missing or unexpected tensors (e.g. {odd[0]})')
+    shape = next((k for k in expected if tuple(state[k].shape) != tuple(expected[k].shape)), None)
+    if shape: raise ValueError(f'{path}: weight {shape} has shape {tuple(state[shape].shape)}; the model expects {tuple(expected[shape].shape)}')
+    if not finite_state(state): raise ValueError(f'{path}: non-finite weights (the run that wrote it diverged)')
+    model.load_state_dict(state)
+    return Detector(model, ckpt.get('meta') or {}, device)

@@ -8,7 +8,8 @@ Docs: https://redaction-nbs.github.io/redaction_nbs/train.html.md"""
 
 # %% ../nbs/03_train.ipynb #8bb8db0c
 from __future__ import annotations
-import hashlib, math, os, sys, time, warnings
+import contextlib, copy, hashlib, math, os, random, sys, time, warnings
+from dataclasses import dataclass, field, asdict, fields
 from pathlib import Path
 import numpy as np
 import cv2
@@ -25,24 +26,21 @@ import fastai.callback.schedule  # noqa: F401  (adds Learner.fit_one_cycle)
 from fastcore.foundation import L
 from typing import Annotated
 from fastcore.script import bool_arg, store_true
-from .data import AnnotationError, Page, PageSet, atomic_path
+from .data import AnnotationError, CATEGORIES, Page, PageSet, atomic_path, cache_dir, validate_pages
 from .formats import read_coco
 from .tpdl import load_tpdl
-from .models import (RedactionModel, DEFAULT_SIZE, FAMILIES, TV_ARCHS, save_detector, load_detector, load_marked,
+from .models import (RedactionModel, DEFAULT_SIZE, FAMILIES, TV_ARCHS, save_detector, load_detector, load_marked, finite_state,
                                   Detector, pad_batch, to_model_input)
 
 # %% auto #0
-__all__ = ['CKPT_FORMAT', 'RULE_BASED', 'cache_root', 'read_rgb', 'PageCache', 'class_targets', 'crop_page', 'CropDataset',
-           'PageDataset', 'collate', 'default_device', 'default_workers', 'make_dls', 'detection_loss', 'FeedTargets',
-           'DetectionScores', 'NonFiniteGuard', 'TimeBudget', 'History', 'Checkpoint', 'save_checkpoint',
-           'load_checkpoint', 'make_learner', 'fit_detector', 'plot_history', 'load_pages', 'train',
+__all__ = ['CKPT_FORMAT', 'RULE_BASED', 'read_rgb', 'PageCache', 'class_targets', 'crop_page', 'CropDataset', 'PageDataset',
+           'collate', 'default_device', 'default_workers', 'make_dls', 'detection_loss', 'FeedTargets',
+           'DetectionScores', 'NonFiniteGuard', 'EpochCrops', 'Budget', 'History', 'WeightAverage', 'KeepBest',
+           'Checkpoint', 'rng_state', 'set_rng_state', 'save_checkpoint', 'load_checkpoint', 'make_learner',
+           'TrainConfig', 'check_pages', 'fit_detector', 'plot_history', 'load_pages', 'train',
            'compare_with_rule_based']
 
 # %% ../nbs/03_train.ipynb #ff912cf0
-def cache_root()->Path:
-    "Folder of the page cache: `$REDACTION_CACHE` or `~/.cache/redaction_nbs`."
-    return Path(os.environ.get('REDACTION_CACHE', '~/.cache/redaction_nbs')).expanduser()
-
 def read_rgb(path:Path)->np.ndarray:
     "An image file as an HxWx3 uint8 RGB array, or a clear error naming the file."
     path = Path(path)
@@ -55,10 +53,10 @@ class PageCache:
     "Pages resized to `size` on their long side as uint8 arrays with `in_chans` channels, in memory and on disk."
     def __init__(self, size:int, # long side in pixels
                  in_chans:int=3, # 1 (grayscale) or 3 (RGB)
-                 folder:Path=None, # on-disk cache; default `cache_root()/pages`; False: memory only
+                 folder:Path=None, # on-disk cache; default `cache_dir()/pages` (the project's one cache setting); False: memory only
                 ):
         self.size, self.in_chans, self.mem = size, in_chans, {}
-        self.folder = None if folder is False else Path(folder or cache_root()/'pages')
+        self.folder = None if folder is False else Path(folder or cache_dir()/'pages')
 
     def _key(self, page:Page):
         p = Path(page.image).resolve()
@@ -84,7 +82,7 @@ class PageCache:
             if img.ndim == 2: img = img[..., None]
             if f is not None:
                 f.parent.mkdir(parents=True, exist_ok=True)
-                tmp = f.with_name(f'.{f.stem}.{os.getpid()}.npy'); np.save(tmp, img); os.replace(tmp, f)
+                with atomic_path(f) as tmp, open(tmp, 'wb') as fh: np.save(fh, img)
         self.mem[key] = img
         return img, (img.shape[1]/page.width, img.shape[0]/page.height)
 
@@ -118,7 +116,7 @@ def crop_page(img:np.ndarray, # HxWxC page
 
 # %% ../nbs/03_train.ipynb #d946c6a0
 class CropDataset(torch.utils.data.Dataset):
-    "Random training crops of cached pages, biased toward boxes, with scale jitter and flips."
+    "Random training crops of cached pages, biased toward boxes, with scale jitter and flips; crop `i` of epoch `epoch` is a function of `(seed, epoch, i)` alone."
     def __init__(self, pages:list, # `Page`s to sample from
                  cache:PageCache, class_names:tuple=('redaction',),
                  crop:int=320, # crop side in pixels
@@ -126,15 +124,17 @@ class CropDataset(torch.utils.data.Dataset):
                  box_frac:float=0.75, # share of crops centred near a box
                  scale:tuple=(0.85, 1.15), # scale jitter range
                  hflip:bool=True, vflip:bool=True, # random flips
+                 seed:int=0, # with `epoch` and the index, fixes every crop: no global random state is read
                 ):
         self.pages, self.cache, self.class_names = list(pages), cache, tuple(class_names)
         self.crop, self.n, self.box_frac, self.scale, self.hflip, self.vflip = crop, n, box_frac, scale, hflip, vflip
+        self.seed, self.epoch = seed, 0  # `epoch` is set by `EpochCrops` before each epoch's loader starts
         if not self.pages: raise ValueError('no training pages')
 
     def __len__(self): return self.n
 
     def __getitem__(self, i):
-        rng = np.random.default_rng(int(torch.randint(0, 2**62, (1,))))
+        rng = np.random.default_rng((self.seed, self.epoch, i))
         page = self.pages[rng.integers(len(self.pages))]
         img, (sx, sy) = self.cache(page)
         boxes, labels = class_targets(page, self.class_names)
@@ -195,7 +195,7 @@ def make_dls(train_pages:list, # pages to train on
     train_ds = CropDataset(train_pages, cache, class_names, crop, iters*bs, **kwargs)
     valid_ds = PageDataset(valid_pages, cache, class_names)
     train = DataLoader(train_ds, bs=bs, shuffle=False, drop_last=True, num_workers=workers, create_batch=collate,
-                       retain=_keep_batch, persistent_workers=workers > 0, device=device)
+                       retain=_keep_batch, persistent_workers=False, device=device)  # workers start each epoch, seeing its number
     valid = DataLoader(valid_ds, bs=2, shuffle=False, num_workers=0, create_batch=collate, retain=_keep_batch, device=device)
     return DataLoaders(train, valid, device=device)
 
@@ -266,10 +266,21 @@ class NonFiniteGuard(Callback):
             warnings.warn(msg)
             raise CancelFitException(msg)
 
-class TimeBudget(Callback):
-    "Run the schedule over `minutes` of wall time (validation included), then stop after that epoch's validation."
+class EpochCrops(Callback):
+    "Tell the training crops which epoch starts, so crop `i` of epoch `e` is the same in every run with the same seed."
+    order = -30
+    def before_epoch(self):
+        ds = getattr(self.dls.train, 'dataset', None)
+        if hasattr(ds, 'epoch'): ds.epoch = self.epoch
+
+class Budget(Callback):
+    "The schedule's position from the run's own count of steps (`steps`) or from the clock (`minutes`, validation included)."
     order = -5  # after TrainEvalCallback, before ParamScheduler
-    def __init__(self, minutes:float, elapsed:float=0.): self.budget, self.elapsed0 = minutes*60, elapsed
+    def __init__(self, steps:int=None, # total optimizer steps of the run: deterministic
+                 minutes:float=None, # or wall time: depends on the machine's load
+                 elapsed:float=0.): # seconds already spent (a resumed run)
+        if (steps is None) == (minutes is None): raise ValueError('Budget: give either steps or minutes')
+        self.steps, self.budget, self.elapsed0 = steps, None if minutes is None else minutes*60, elapsed
     def before_fit(self): self.t0, self.done = time.time() - self.elapsed0, False
     @property
     def elapsed(self): return time.time() - self.t0
@@ -279,13 +290,13 @@ class TimeBudget(Callback):
         if self.done: self.learn.recorder.cancel_train = False
     def before_batch(self):
         if not self.training: return
-        el = self.elapsed
-        if el >= self.budget:
+        pct = self.learn.history.n_steps/self.steps if self.steps else self.elapsed/self.budget
+        if pct >= 1:
             self.done = True; raise CancelTrainException()
-        self.learn.pct_train = min(el/self.budget, 1 - 1e-9)
+        self.learn.pct_train = min(pct, 1 - 1e-9)
 
 class History(Callback):
-    "Loss per step and metrics per epoch, kept across resumed runs."
+    "Loss of every step and metrics of every epoch, kept across resumed runs."
     order = 60  # after Recorder
     def __init__(self, steps:list=None, epochs:list=None, elapsed:float=0.):
         self.steps, self.epochs, self.elapsed0 = list(steps or []), list(epochs or []), elapsed
@@ -295,7 +306,7 @@ class History(Callback):
     @property
     def n_steps(self): return len(self.steps)
     def after_batch(self):
-        if self.training: self.steps.append(float(self.learn.recorder.smooth_loss.value))
+        if self.training: self.steps.append(float(self.learn.loss.detach()))  # raw: a resumed run records the same values
     def after_epoch(self):
         if getattr(self.learn, 'skipped_epoch', False): return
         names, vals = self.learn.recorder.metric_names[1:], self.learn.recorder.log[1:]
@@ -303,12 +314,55 @@ class History(Callback):
         row.update({n: float(v) for n, v in zip(names, vals) if n != 'time' and isinstance(v, (int, float, np.floating))})
         self.epochs.append(row)
 
+def _copy_state(model_or_state):
+    sd = model_or_state.state_dict() if hasattr(model_or_state, 'state_dict') else model_or_state
+    return {k: v.detach().clone() for k, v in sd.items()}
+
+class WeightAverage(Callback):
+    "An exponential moving average of the weights (BatchNorm statistics too): validation and the saved model use it."
+    order = 65
+    def __init__(self, decay:float=0.998, # per step; the average spans about 1/(1-decay) steps
+                 avg:dict=None, n:int=0): # a resumed run's average and its step count
+        self.decay, self.avg, self.n, self.raw = decay, avg, n, None
+    def before_fit(self):
+        if self.avg is None: self.avg = _copy_state(self.model)
+        else: self.avg = {k: v.to(p.device) for (k, v), p in zip(self.avg.items(), self.model.state_dict().values())}
+        self.learn.weight_average = self
+    def after_step(self):
+        self.n += 1
+        d = min(self.decay, (1 + self.n)/(10 + self.n))  # short memory at first: the first weights are noise
+        with torch.no_grad():
+            for k, v in self.model.state_dict().items():
+                a = self.avg[k]
+                if a.is_floating_point(): a.lerp_(v.detach(), 1 - d)
+                else: a.copy_(v)
+    def before_validate(self): self.raw = _copy_state(self.model); self.model.load_state_dict(self.avg)
+    def after_validate(self):
+        if self.raw is not None: self.model.load_state_dict(self.raw); self.raw = None
+
+class KeepBest(Callback):
+    "The weights a run saves: the best-or-equal epoch by `monitor` (the last epoch without that score), finite only."
+    order = 68  # after History and WeightAverage, before Checkpoint
+    def __init__(self, monitor:str='PQ', state:dict=None, score:float=-math.inf, epoch:int=None):
+        self.monitor, self.state, self.score, self.epoch_kept = monitor, state, score, epoch
+    def before_fit(self): self.learn.keep_best = self
+    def after_epoch(self):
+        if getattr(self.learn, 'skipped_epoch', False) or not self.learn.history.epochs: return
+        avg = getattr(self.learn, 'weight_average', None)
+        state = avg.avg if avg is not None else self.model.state_dict()
+        if not finite_state(state): return
+        s = self.learn.history.epochs[-1].get(self.monitor, math.nan)
+        s = -math.inf if s is None or math.isnan(s) else float(s)
+        if s >= self.score:
+            self.state, self.score, self.epoch_kept = {k: v.detach().cpu().clone() for k, v in state.items()}, s, self.epoch
+
 class Checkpoint(Callback):
-    "Write the full training state (model, optimizer, epoch, history, config) after every epoch."
+    "Write the full training state (model, average, kept weights, optimizer, random states, history) after every epoch."
     order = 70
     def __init__(self, path:Path, config:dict): self.path, self.config = Path(path), config
     def after_epoch(self):
         if getattr(self.learn, 'skipped_epoch', False): return
+        if not finite_state(self.model.state_dict()): return  # never replace a good checkpoint with a diverged one
         save_checkpoint(self.learn, self.path, self.config)
 
 # %% ../nbs/03_train.ipynb #16343871
@@ -322,15 +376,31 @@ def _plain(o):
     if isinstance(o, np.generic): return o.item()
     return o
 
+def rng_state()->dict:
+    "Every random state a run draws from: Python's, NumPy's, torch's (CPU and CUDA), as plain data."
+    return dict(python=_plain(random.getstate()), numpy=_plain(np.random.get_state()), torch=torch.get_rng_state(),
+                cuda=torch.cuda.get_rng_state_all() if torch.cuda.is_available() else [])
+
+def set_rng_state(state:dict):
+    "Restore what `rng_state` returned."
+    v, key, gauss = state['python']; random.setstate((v, tuple(key), gauss))
+    name, key, pos, has_gauss, cached = state['numpy']
+    np.random.set_state((name, np.array(key, np.uint32), pos, has_gauss, cached))
+    torch.set_rng_state(state['torch'])
+    if state.get('cuda') and torch.cuda.is_available(): torch.cuda.set_rng_state_all(state['cuda'])
+
 def save_checkpoint(learn:Learner, path:Path, config:dict):
-    "Full training state: model config and weights, optimizer state, finished epoch, time, history, run config."
+    "Full training state: weights, their average, the kept weights, optimizer, random states, epoch, time, history, config."
     hist = learn.history if hasattr(learn, 'history') else None
     tb = getattr(learn, 'time_budget', None)
-    state = dict(format=CKPT_FORMAT, version=1, model_config=_plain(learn.model.config), config=_plain(config),
-                 state_dict={k: v.detach().cpu() for k, v in learn.model.state_dict().items()},
-                 opt=_plain(learn.opt.state_dict()), epoch=int(learn.epoch),
+    avg, keep = getattr(learn, 'weight_average', None), getattr(learn, 'keep_best', None)
+    cpu = lambda sd: None if sd is None else {k: v.detach().cpu() for k, v in sd.items()}
+    state = dict(format=CKPT_FORMAT, version=2, model_config=_plain(learn.model.config), config=_plain(config),
+                 state_dict=cpu(learn.model.state_dict()), opt=_plain(learn.opt.state_dict()), epoch=int(learn.epoch),
                  elapsed=float(tb.elapsed if tb else hist.elapsed if hist else 0.),
-                 steps=list(hist.steps) if hist else [], epochs=list(hist.epochs) if hist else [])
+                 steps=list(hist.steps) if hist else [], epochs=list(hist.epochs) if hist else [],
+                 avg=cpu(avg.avg) if avg else None, avg_n=avg.n if avg else 0, rng=rng_state(),
+                 kept=dict(state=keep.state, score=keep.score, epoch=keep.epoch_kept) if keep else None)
     with atomic_path(path) as tmp: torch.save(state, tmp)
 
 def load_checkpoint(path:Path)->dict:
@@ -361,6 +431,118 @@ def make_learner(dls:DataLoaders, model:RedactionModel,
     return learn
 
 # %% ../nbs/03_train.ipynb #88e4b0f3
+@dataclass
+class TrainConfig:
+    "Everything that defines a training run; kept in checkpoints and saved models, so a resumed run is the same run."
+    family:str = 'compact'
+    arch:str = None
+    class_names:tuple = ('redaction',)
+    size:int = None  # long side of a page; default `DEFAULT_SIZE[family]`
+    in_chans:int = None  # 1 or 3; default 1 (compact), 3 (torchvision)
+    crop:int = 320
+    bs:int = 8
+    iters:int = 150  # batches per epoch
+    epochs:int = 10  # the budget when neither `steps` nor `minutes` is given
+    steps:int = None  # optimizer steps: a budget that does not depend on the machine
+    minutes:float = None  # wall-clock budget (validation included)
+    lr:float = 3e-3
+    wd:float = 1e-4
+    clip:float = 5.
+    pretrained:bool = False
+    ema:float = 0.998  # weight-averaging decay per step (0: train and save the raw weights)
+    monitor:str = 'PQ'  # validation score that picks the saved epoch (best or equal, later wins)
+    model_kwargs:dict = field(default_factory=dict)
+    seed:int = 0
+    data:str = None  # what the training pages are
+
+    def __post_init__(self):
+        self.class_names = tuple(self.class_names)
+        self.size = self.size or DEFAULT_SIZE[self.family]
+        self.in_chans = self.in_chans or (1 if self.family == 'compact' else 3)
+        for k in ('size', 'crop', 'bs', 'iters', 'epochs'):
+            if int(getattr(self, k)) < 1: raise ValueError(f'{k} must be at least 1, not {getattr(self, k)}')
+        if self.steps is not None and self.steps < 1: raise ValueError(f'steps must be at least 1, not {self.steps}')
+        if self.minutes is not None and not (math.isfinite(self.minutes) and self.minutes > 0):
+            raise ValueError(f'minutes must be positive and finite, not {self.minutes}')
+        if self.steps is not None and self.minutes is not None: raise ValueError('give steps or minutes, not both')
+        for k in ('lr', 'wd', 'clip'):
+            v = getattr(self, k)
+            if not (math.isfinite(v) and v >= 0) or (k == 'lr' and v == 0):
+                raise ValueError(f'{k} must be a finite number {"above" if k == "lr" else "of at least"} 0, not {v}')
+        if not 0 <= self.ema < 1: raise ValueError(f'ema must be in [0, 1), not {self.ema}')
+
+    @classmethod
+    def from_dict(cls, d:dict):
+        "A config from a checkpoint (older ones lack the newer fields)."
+        names = {f.name for f in fields(cls)}
+        return cls(**{k: v for k, v in d.items() if k in names})
+
+    @property
+    def total_steps(self): return None if self.minutes else self.steps or self.epochs*self.iters
+    @property
+    def n_epochs(self): return 10**6 if self.minutes else -(-self.total_steps//self.iters)
+
+def check_pages(pages, # `Page`s (or a `PageSet`)
+                what:str, # 'training' or 'validation', for the message
+                class_names:tuple=('redaction',))->list:
+    "`pages` checked by `validate_pages` (the code behind `redaction validate`): a bad box stops the run in one line."
+    if not len(pages): return []
+    ps = pages if isinstance(pages, PageSet) else PageSet(list(pages))
+    try: validate_pages(ps, 'fail', labels=tuple(dict.fromkeys(CATEGORIES + tuple(class_names))), check_files=False)
+    except AnnotationError as e:
+        report = getattr(e, 'report', None) or [e]
+        raise AnnotationError(f'{what} pages: {len(report)} problem(s), first: {report[0]}. '
+                              'Check them with `redaction validate` (--fix clip or --fix drop repairs)') from None
+    return list(ps)
+
+@contextlib.contextmanager
+def _run_scope(seed:int, threads:int, device:str):
+    "Seeded random state, torch threads and denormal flushing for one run; the caller's are restored afterwards."
+    py, npy, n_threads = random.getstate(), np.random.get_state(), torch.get_num_threads()
+    cuda = [torch.cuda.current_device()] if str(device).startswith('cuda') else []
+    with torch.random.fork_rng(devices=cuda):
+        random.seed(seed); np.random.seed(seed); torch.manual_seed(seed)
+        if threads: torch.set_num_threads(threads)
+        # denormal floats made a CPU backward pass from scratch 6x slower (measured: 60 s instead of 9 s)
+        flushed = str(device) == 'cpu' and torch.set_flush_denormal(True)
+        try: yield
+        finally:
+            random.setstate(py); np.random.set_state(npy); torch.set_num_threads(n_threads)
+            if flushed: torch.set_flush_denormal(False)
+
+def _build_learner(cfg:TrainConfig, train_pages, valid_pages, device, workers, ckpt, checkpoint, keys, metric_fn, cbs):
+    "The run's learner: loaders, model (from the checkpoint when resuming), budget, averaging, keeper, checkpoints."
+    t0 = time.time()
+    dls = make_dls(train_pages, valid_pages, cfg.size, cfg.in_chans, cfg.class_names, cfg.crop, cfg.bs, cfg.iters,
+                   workers, device, seed=cfg.seed)
+    cache_s = time.time() - t0
+    if ckpt: model = RedactionModel(**ckpt['model_config']); model.load_state_dict(ckpt['state_dict'])
+    else: model = RedactionModel(cfg.family, cfg.arch, cfg.class_names, cfg.in_chans, cfg.size,
+                                 pretrained=cfg.pretrained, **cfg.model_kwargs)
+    ck = ckpt or {}
+    budget = Budget(cfg.total_steps, cfg.minutes, ck.get('elapsed', 0.))
+    kept = ck.get('kept') or {}
+    run_cbs = [EpochCrops(), budget, KeepBest(cfg.monitor, kept.get('state'), kept.get('score', -math.inf), kept.get('epoch'))]
+    if cfg.ema: run_cbs.append(WeightAverage(cfg.ema, ck.get('avg'), ck.get('avg_n', 0)))
+    if checkpoint: run_cbs.append(Checkpoint(checkpoint, asdict(cfg)))
+    learn = make_learner(dls, model, PageSet(list(valid_pages)) if len(valid_pages) else None, keys, metric_fn,
+                         cfg.lr, cfg.wd, cfg.clip, run_cbs + list(cbs or []))
+    learn.time_budget, learn.cache_seconds, learn.start_epoch = budget, cache_s, 0
+    if ckpt:
+        learn.create_opt(); learn.opt.load_state_dict(dict(state=ckpt['opt']['state'], hypers=L(ckpt['opt']['hypers'])))
+        learn.history.steps, learn.history.epochs, learn.history.elapsed0 = ckpt['steps'], ckpt['epochs'], ckpt['elapsed']
+        learn.start_epoch = ckpt['epoch'] + 1
+        learn.add_cb(_MarkSkipped(learn.start_epoch))
+    return learn
+
+def _save_kept(learn:Learner, out:Path, cfg:TrainConfig, n_train:int, n_valid:int):
+    "Write the kept weights to `out`, unless the run diverged or kept nothing: then `out` is left as it was."
+    keep = learn.keep_best
+    if learn.stop_reason or keep.state is None: return None
+    rows = [e for e in learn.history.epochs if e['epoch'] == keep.epoch_kept]
+    return save_detector(learn, out, dict(train_config=asdict(cfg), run=learn.run_info, valid_metrics=rows[-1] if rows else {},
+                                          kept_epoch=keep.epoch_kept, n_train_pages=n_train, n_valid_pages=n_valid))
+
 def fit_detector(train_pages:list, # pages to train on
                  valid_pages:list=(), # pages to score each epoch
                  family:str='compact', arch:str=None, class_names:tuple=('redaction',),
@@ -373,58 +555,38 @@ def fit_detector(train_pages:list, # pages to train on
                  threads:int=None, # CPU threads for torch (default on CPU: one per core not running a loader)
                  checkpoint:Path=None, # written after every epoch
                  resume:Path=None, # checkpoint of the run to continue
-                 out:Path=None, # where to save the final detector
+                 out:Path=None, # where to save the detector (only finite weights of a run that did not diverge)
                  data_desc:str=None, # what the training pages are, kept in the saved model's meta
                  model_kwargs:dict=None, # passed to `CompactNet`
                  keys:tuple=('AP', 'AP50', 'PQ'), metric_fn=None, seed:int=0, quiet:bool=False,
                  cbs:list=None, # extra fastai callbacks
+                 steps:int=None, # schedule over this many optimizer steps: same seed and steps, same weights
+                 ema:float=0.998, # weight-averaging decay (0: off)
+                 monitor:str='PQ', # validation score that picks the saved epoch
                 )->Learner:
-    "Train a detector of either family; returns the fastai `Learner`."
+    "Train a detector of either family; returns the fastai `Learner`, its model holding the kept weights."
     ckpt = load_checkpoint(resume) if resume else None
-    if ckpt:  # a resumed run keeps its own configuration
-        cfg = ckpt['config']
-    else:
-        size = size or DEFAULT_SIZE[family]
-        in_chans = in_chans or (1 if family == 'compact' else 3)
-        cfg = dict(family=family, arch=arch, class_names=list(class_names), size=size, in_chans=in_chans, crop=crop,
-                   bs=bs, iters=iters, epochs=epochs, minutes=minutes, lr=lr, wd=wd, clip=clip, pretrained=pretrained,
-                   model_kwargs=dict(model_kwargs or {}), seed=seed, data=data_desc)
-    torch.manual_seed(cfg['seed']); np.random.seed(cfg['seed'])
+    cfg = (TrainConfig.from_dict(ckpt['config']) if ckpt else  # a resumed run keeps its own configuration
+           TrainConfig(family, arch, class_names, size, in_chans, crop, bs, iters, epochs, steps, minutes, lr, wd, clip,
+                       pretrained, ema, monitor, dict(model_kwargs or {}), seed, data_desc))
+    train_pages, valid_pages = check_pages(train_pages, 'training', cfg.class_names), check_pages(valid_pages, 'validation', cfg.class_names)
     device = device or default_device()
     workers = default_workers(device) if workers is None else workers
     if threads is None and device == 'cpu': threads = max(1, (os.cpu_count() or 1) - workers)  # a core per loader
-    if threads: torch.set_num_threads(threads)
-    t0 = time.time()
-    dls = make_dls(train_pages, valid_pages, cfg['size'], cfg['in_chans'], tuple(cfg['class_names']), cfg['crop'],
-                   cfg['bs'], cfg['iters'], workers, device)
-    cache_s = time.time() - t0
-    if ckpt:
-        model = RedactionModel(**ckpt['model_config']); model.load_state_dict(ckpt['state_dict'])
-    else:
-        model = RedactionModel(cfg['family'], cfg['arch'], tuple(cfg['class_names']), cfg['in_chans'], cfg['size'],
-                               pretrained=cfg['pretrained'], **cfg['model_kwargs'])
-    budget = TimeBudget(cfg['minutes'], ckpt['elapsed'] if ckpt else 0.) if cfg['minutes'] else None
-    cbs = ([budget] if budget else []) + list(cbs or [])
-    if checkpoint: cbs.append(Checkpoint(checkpoint, cfg))
-    learn = make_learner(dls, model, PageSet(list(valid_pages)) if len(valid_pages) else None, keys, metric_fn,
-                         cfg['lr'], cfg['wd'], cfg['clip'], cbs)
-    learn.time_budget = budget
-    n_epoch, start = (10**6 if cfg['minutes'] else cfg['epochs']), 0
-    if ckpt:
-        learn.create_opt(); learn.opt.load_state_dict(dict(state=ckpt['opt']['state'], hypers=L(ckpt['opt']['hypers'])))
-        learn.history.steps, learn.history.epochs, learn.history.elapsed0 = ckpt['steps'], ckpt['epochs'], ckpt['elapsed']
-        start = ckpt['epoch'] + 1
-        learn.add_cb(_MarkSkipped(start))
-    if quiet:
-        learn.remove_cbs([cb for cb in learn.cbs if type(cb).__name__ == 'ProgressCallback'])
-        learn.logger = lambda *a, **k: None
-    learn.fit_one_cycle(n_epoch, cfg['lr'], start_epoch=start)
+    if cfg.family == 'torchvision' and not cfg.pretrained and not quiet:
+        print(f'{cfg.arch or TV_ARCHS[0]}: training from scratch (no pretrained weights)', file=sys.stderr)
+    with _run_scope(cfg.seed, threads, device):
+        learn = _build_learner(cfg, train_pages, valid_pages, device, workers, ckpt, checkpoint, keys, metric_fn, cbs)
+        if quiet:
+            learn.remove_cbs([cb for cb in learn.cbs if type(cb).__name__ == 'ProgressCallback'])
+            learn.logger = lambda *a, **k: None
+        if ckpt and ckpt.get('rng'): set_rng_state(ckpt['rng'])  # where the interrupted run stood after its epoch
+        learn.fit_one_cycle(cfg.n_epochs, cfg.lr, start_epoch=learn.start_epoch)
+    if learn.keep_best.state is not None: learn.model.load_state_dict(learn.keep_best.state)
     learn.run_info = dict(steps=learn.history.n_steps, seconds=round(learn.history.elapsed, 1),
-                          cache_seconds=round(cache_s, 1), epochs=len(learn.history.epochs), stopped=learn.stop_reason)
-    if out:
-        last = learn.history.epochs[-1] if learn.history.epochs else {}
-        save_detector(learn, out, dict(train_config=cfg, run=learn.run_info, valid_metrics=last,
-                                       n_train_pages=len(train_pages), n_valid_pages=len(valid_pages)))
+                          cache_seconds=round(learn.cache_seconds, 1), epochs=len(learn.history.epochs),
+                          kept_epoch=learn.keep_best.epoch_kept, stopped=learn.stop_reason)
+    learn.saved = _save_kept(learn, out, cfg, len(train_pages), len(valid_pages)) if out else None
     return learn
 
 # %% ../nbs/03_train.ipynb #c14e8ae2
@@ -433,13 +595,15 @@ def plot_history(history, # a `History` callback, a `Learner` with one, or a dic
                  path:Path=None, # also save the figure here (PNG)
                  title:str=None):
     "Training loss per step and validation scores per epoch, one figure."
-    import matplotlib
-    if path is not None and not hasattr(sys, 'ps1') and 'ipykernel' not in sys.modules: matplotlib.use('Agg')
-    import matplotlib.pyplot as plt
+    from matplotlib.figure import Figure  # no pyplot: the caller's backend is left alone
     h = getattr(history, 'history', history)
     steps, epochs = (h['steps'], h['epochs']) if isinstance(h, dict) else (h.steps, h.epochs)
-    fig, ax = plt.subplots(figsize=(8, 3.5))
-    ax.plot(np.arange(1, len(steps) + 1), steps, color='tab:gray', lw=1, label='training loss (smoothed)')
+    fig = Figure(figsize=(8, 3.5)); ax = fig.subplots()
+    smooth, avg = [], None
+    for i, s in enumerate(steps):  # fastai's smoothing: a debiased moving average (beta .98)
+        avg = s if avg is None else .98*avg + .02*s
+        smooth.append(avg if i else s)
+    ax.plot(np.arange(1, len(steps) + 1), smooth, color='tab:gray', lw=1, label='training loss (smoothed)')
     ax.set_xlabel('training step'); ax.set_ylabel('loss'); ax.set_yscale('log')
     ax2 = ax.twinx(); ax2.set_ylim(0, 1); ax2.set_ylabel('validation score')
     for k in keys:
@@ -484,6 +648,8 @@ def train(data:Annotated[str, dict(nargs='+', action='extend')]=None, # training
           iters:int=150, # batches per epoch
           epochs:int=10, # epochs (the one-cycle schedule spans them all)
           minutes:float=None, # train for this many minutes instead (the schedule follows the clock)
+          steps:int=None, # train for this many optimizer steps instead (same seed and steps: same weights)
+          ema:float=0.998, # weight-averaging decay per step; 0 saves the raw weights
           lr:float=3e-3, # peak learning rate
           pretrained:store_true=False, # torchvision: start from ImageNet backbone weights (needs them downloaded)
           workers:int=None, # data-loading processes (default 1 on CPU, up to 8 with a GPU)
@@ -514,17 +680,20 @@ def train(data:Annotated[str, dict(nargs='+', action='extend')]=None, # training
     in_chans = None if gray is None else (1 if gray else 3)
     try:
         learn = fit_detector(train_pages, valid_pages, family, arch, size=size, in_chans=in_chans, crop=crop, bs=bs,
-                             iters=iters, epochs=epochs, minutes=minutes, lr=lr, pretrained=pretrained, workers=workers,
+                             iters=iters, epochs=epochs, minutes=minutes, steps=steps, ema=ema, lr=lr, pretrained=pretrained, workers=workers,
                              device=device, threads=threads, checkpoint=Path(checkpoint) if checkpoint else out.with_suffix('.ckpt'),
                              resume=resume, out=out, data_desc=' + '.join(data), seed=seed)
-    except (AnnotationError, FileNotFoundError, RuntimeError) as e:
+    except (AnnotationError, FileNotFoundError, ValueError, RuntimeError) as e:
         print(f'redaction train: {e}', file=sys.stderr); return 2
-    plot_history(learn.history, path=out.with_suffix('.png'))
     info = learn.run_info
-    last = learn.history.epochs[-1] if learn.history.epochs else {}
+    if learn.saved is None:
+        why = info['stopped'] or 'no epoch finished with finite weights'
+        print(f"redaction train: {why}\nredaction train: {out} not written (a file already there is unchanged)", file=sys.stderr)
+        return 1
+    plot_history(learn.history, path=out.with_suffix('.png'))
+    last = next((e for e in learn.history.epochs if e['epoch'] == info['kept_epoch']), {})
     scores = ', '.join(f'{k} {v:.3f}' for k, v in last.items() if k in ('AP', 'AP50', 'PQ'))
-    print(f"{out}: {info['steps']} steps in {info['seconds']:.0f} s ({info['epochs']} epochs){'; ' + scores if scores else ''}")
-    if info['stopped']: print(f"redaction train: {info['stopped']}", file=sys.stderr); return 1
+    print(f"{out}: {info['steps']} steps in {info['seconds']:.0f} s ({info['epochs']} epochs, saved epoch {info['kept_epoch']}){'; ' + scores if scores else ''}")
     return 0
 
 # %% ../nbs/03_train.ipynb #ea176c43

@@ -79,8 +79,9 @@ def test_bad_model_file(tmp_path):
 
 def test_torchvision_family_trains_through_the_same_loop(tpdl_path, tmp_path, monkeypatch):
     "Family (a) through the same fastai path: losses in training, detections scored on validation pages."
-    monkeypatch.setenv('REDACTION_CACHE', str(tmp_path))
     from redaction_nbs.tpdl import load_tpdl
+    from redaction_nbs.data import CACHE_ENV
+    monkeypatch.setenv(CACHE_ENV, str(tmp_path))
     from redaction_nbs.train import fit_detector
     from redaction_nbs.models import load_detector
     pages = load_tpdl(tpdl_path)
@@ -91,3 +92,54 @@ def test_torchvision_family_trains_through_the_same_loop(tpdl_path, tmp_path, mo
     assert (det.meta['family'], det.meta['arch'], det.meta['image_size']) == ('torchvision', 'fasterrcnn_mobilenet_v3_large_fpn', 320)
     res = det.predict([np.full((400, 300, 3), 255, np.uint8)])
     assert res[0]['boxes'].shape[1:] == (4,)
+
+def test_a_killed_run_resumed_equals_the_uninterrupted_run(tpdl_path, tmp_path, monkeypatch):
+    "Resume restores every random state: the same loss at every step and the same final weights."
+    from fastai.callback.core import Callback, CancelFitException
+    from redaction_nbs.tpdl import load_tpdl
+    from redaction_nbs.data import CACHE_ENV
+    from redaction_nbs.train import fit_detector
+    monkeypatch.setenv(CACHE_ENV, str(tmp_path))
+    class Crash(Callback):
+        order = 80
+        def after_epoch(self):
+            if self.epoch == 1: raise CancelFitException()
+    pages = load_tpdl(tpdl_path)
+    kw = dict(size=384, crop=128, bs=2, iters=3, steps=8, workers=1, keys=('AP50',), quiet=True)
+    whole = fit_detector(pages[:2], pages[2:3], **kw)
+    fit_detector(pages[:2], pages[2:3], checkpoint=tmp_path/'run.ckpt', cbs=[Crash()], **kw)
+    resumed = fit_detector(pages[:2], pages[2:3], resume=tmp_path/'run.ckpt', workers=1, quiet=True, keys=('AP50',))
+    assert len(whole.history.steps) == 8 and resumed.history.steps == whole.history.steps
+    assert [e['AP50'] for e in resumed.history.epochs] == [e['AP50'] for e in whole.history.epochs]
+    for (k, a), b in zip(whole.model.state_dict().items(), resumed.model.state_dict().values()):
+        assert torch.equal(a, b), k
+
+def test_a_diverged_run_leaves_the_model_file_untouched(run_cli, tiny_coco, tmp_path):
+    (tmp_path/'m.pt').write_bytes(b'the previous model')
+    res = run_cli('train', '--data', tiny_coco, '--valid', 'none', '--size', 256, '--crop', 128, '--bs', 2,
+                  '--iters', 2, '--epochs', 2, '--lr', '1e12', '--out', tmp_path/'m.pt', '--workers', 0)
+    assert res.returncode == 1, res.stderr
+    assert 'not written' in res.stderr and 'Traceback' not in res.stderr
+    assert (tmp_path/'m.pt').read_bytes() == b'the previous model'
+
+def test_a_nan_learning_rate_is_refused_before_training(tiny_coco, tmp_path):
+    from redaction_nbs.formats import read_coco
+    from redaction_nbs.train import fit_detector
+    with pytest.raises(ValueError, match='lr must be a finite number above 0, not nan'):
+        fit_detector(list(read_coco(tiny_coco)), lr=float('nan'), out=tmp_path/'m.pt')
+    assert not (tmp_path/'m.pt').exists()
+
+def test_bad_training_boxes_are_not_trained_on(tiny_coco, tmp_path):
+    "The same checks as `redaction validate`: NaN coordinates and boxes outside the image stop the run, naming the page."
+    from dataclasses import replace
+    from redaction_nbs.formats import read_coco
+    from redaction_nbs.data import AnnotationError
+    from redaction_nbs.train import fit_detector
+    pages = list(read_coco(tiny_coco))
+    for box, problem in [([np.nan, 1, 20, 10], 'non-finite coordinates'), ([-50, -50, -10, -10], 'outside the')]:
+        bad = replace(pages[0], boxes=np.vstack([pages[0].boxes, np.array([box], np.float32)]),
+                      labels=list(pages[0].labels) + ['redaction'], box_attrs=list(pages[0].box_attrs) + [{}])
+        with pytest.raises(AnnotationError, match=problem) as e:
+            fit_detector([bad] + pages[1:], steps=1, out=tmp_path/'m.pt')
+        assert Path(pages[0].image).name in str(e.value) and '\n' not in str(e.value)
+    assert not (tmp_path/'m.pt').exists()

@@ -8,8 +8,8 @@ import re, subprocess, sys
 from importlib.metadata import distribution, PackageNotFoundError
 from pathlib import Path
 
-ROOTS = ['fastai', 'borb', 'pypdfium2', 'pycocotools', 'faker', 'nbdev', 'execnb', 'pytest']
-SKIP = re.compile(r'^(torch|torchvision|triton|nvidia-.*|cuda-.*|numpy|pandas|matplotlib|pillow|opencv-python.*|spacy|scikit-learn|scipy)$')
+ROOTS = ['fastai', 'scipy', 'scikit-learn', 'borb', 'pypdfium2', 'pycocotools', 'faker', 'nbdev', 'execnb', 'pytest']
+SKIP = re.compile(r'^(torch|torchvision|triton|nvidia-.*|cuda-.*|numpy|pandas|matplotlib|pillow|opencv-python.*|spacy)$')
 
 def closure(roots):
     seen, todo = set(), list(roots)

@@ -1,0 +1,115 @@
+"""The compact detector's ten-minute CPU recipe, three seeds: scores on the TPDL dev validation pages and detection speed.
+
+    python benchmarks/bench_compact.py [--seeds 0 1 2] [--steps 2200] [--synthetic 150] [--split-seed 0] [--jobs 3]
+        [--workers 0] [--name compact_benchmark] [--no-write]
+
+Each seed trains `fit_detector` (compact family, defaults) on the dev training split plus `--synthetic` basic synthetic
+pages (generated once with `synthetic.generate('basic', n, folder, seed=0, workers=2)` and cached) for a fixed number of
+optimizer steps, one torch thread, validating every epoch. `--steps` defaults to what ten minutes give on an idle
+2-core machine (measured: 2,201 steps with one torch thread and one loader process), so the figures do not depend on
+how busy the machine is; the wall time of each run is recorded beside them. The saved model is then loaded with
+`load_detector` and run end to end (PNG read + `Detector.predict`, one thread) on the validation pages, scored with
+`evaluate_pages` (COCO AP/AP50, TPDL PQ/P/R, per redaction type). Seeds run as separate processes, `--jobs` at a time.
+"""
+import argparse, json, os, subprocess, sys, time, warnings
+from pathlib import Path
+
+KEYS = ('PQ', 'SQ', 'P', 'R', 'AP50', 'AP')
+TYPES = ('black', 'border', 'color', 'gray')
+
+def synthetic_pages(n:int):
+    "The `n` basic synthetic pages, generated once into the project's cache."
+    from redaction_nbs.data import cache_dir
+    from redaction_nbs.formats import read_coco
+    from redaction_nbs.synthetic import generate
+    if n == 0: return []
+    folder = cache_dir()/f'bench-synth-basic-{n}-seed0'
+    if not (folder/'annotations.json').exists(): generate('basic', n, folder, seed=0, workers=2, progress=False)
+    return list(read_coco(folder/'annotations.json'))
+
+def one(seed:int, steps:int, n_synth:int, split_seed:int, workers:int, model_dir:Path)->dict:
+    "Train one seed, then time and score its saved model."
+    warnings.simplefilter('ignore')
+    import numpy as np, torch
+    from redaction_nbs.tpdl import load_tpdl
+    from redaction_nbs.data import split_pages
+    from redaction_nbs.train import fit_detector, read_rgb
+    from redaction_nbs.models import load_detector
+    from redaction_nbs.evaluate import evaluate_pages
+    train, valid = split_pages(load_tpdl(), valid_frac=.25, seed=split_seed)
+    pages = list(train) + synthetic_pages(n_synth)
+    out = Path(model_dir)/f'compact-seed{seed}.pt'
+    t0 = time.time()
+    learn = fit_detector(pages, valid, 'compact', steps=steps, seed=seed, threads=1, workers=workers, quiet=True,
+                         out=out, keys=('AP50', 'PQ', 'P', 'R'), data_desc=f'tpdl-dev train + {n_synth} synthetic')
+    train_s = time.time() - t0
+    torch.set_num_threads(1)
+    det = load_detector(out)
+    det.predict([np.full((1000, 800, 3), 255, np.uint8)])  # warm-up
+    t = time.perf_counter(); preds = [det.predict([read_rgb(p.image)])[0] for p in valid]
+    detect_s = (time.perf_counter() - t)/len(valid)
+    m = evaluate_pages(valid, preds)
+    return dict(seed=seed, steps=learn.run_info['steps'], train_seconds=round(train_s, 1), kept_epoch=learn.run_info['kept_epoch'],
+                detect_s_per_page=round(detect_s, 3), metrics={k: round(v, 4) for k, v in m.items() if isinstance(v, float)},
+                curve=[{k: (round(v, 4) if isinstance(v, float) else v) for k, v in e.items()} for e in learn.history.epochs],
+                n_train=len(pages), n_valid=len(valid))
+
+def table(runs:list):
+    "Per-seed rows and mean ± std of the headline figures, as printable text and a summary dict."
+    import numpy as np
+    cols = [*KEYS, *(f'{t}/PQ' for t in TYPES)]
+    lines = ['seed  steps  train_s  ' + '  '.join(f'{c:>8}' for c in cols) + '  s/page']
+    for r in runs:
+        lines.append(f"{r['seed']:>4}  {r['steps']:>5}  {r['train_seconds']:>7.0f}  " +
+                     '  '.join(f"{r['metrics'].get(c, float('nan')):>8.3f}" for c in cols) + f"  {r['detect_s_per_page']:.3f}")
+    summary = {}
+    for c in [*cols, 'detect_s_per_page']:
+        v = np.array([r['metrics'].get(c, np.nan) if c != 'detect_s_per_page' else r[c] for r in runs], float)
+        summary[c] = dict(mean=round(float(v.mean()), 4), std=round(float(v.std()), 4), min=round(float(v.min()), 4))
+    lines.append('mean  ' + ' '*15 + '  '.join(f"{summary[c]['mean']:>8.3f}" for c in cols))
+    lines.append('std   ' + ' '*15 + '  '.join(f"{summary[c]['std']:>8.3f}" for c in cols))
+    return '\n'.join(lines), summary
+
+if __name__ == '__main__':
+    p = argparse.ArgumentParser()
+    p.add_argument('--seeds', type=int, nargs='+', default=[0, 1, 2])
+    p.add_argument('--steps', type=int, default=2200, help='optimizer steps per run (default: ten idle minutes)')
+    p.add_argument('--synthetic', type=int, default=150); p.add_argument('--split-seed', type=int, default=0)
+    p.add_argument('--jobs', type=int, default=3, help='seeds trained at once (one torch thread each)')
+    p.add_argument('--workers', type=int, default=0, help='data-loading processes per run (crops are cheap)')
+    p.add_argument('--models', default=None, help='folder for the trained models (default: a cache folder)')
+    p.add_argument('--name', default='compact_benchmark'); p.add_argument('--no-write', action='store_true')
+    p.add_argument('--one', type=int, default=None, help=argparse.SUPPRESS)
+    a = p.parse_args()
+    from redaction_nbs.data import cache_dir
+    models = Path(a.models or cache_dir()/'bench-compact-models'); models.mkdir(parents=True, exist_ok=True)
+    if a.one is not None:
+        print(json.dumps(one(a.one, a.steps, a.synthetic, a.split_seed, a.workers, models))); sys.exit(0)
+    synthetic_pages(a.synthetic)  # once, before the seeds start
+    load = os.getloadavg()
+    t0, runs, todo, procs = time.time(), [], list(a.seeds), []
+    env = dict(os.environ, OMP_NUM_THREADS='1')
+    while todo or procs:
+        while todo and len(procs) < a.jobs:
+            s = todo.pop(0)
+            cmd = [sys.executable, __file__, '--one', str(s), '--steps', str(a.steps), '--synthetic', str(a.synthetic),
+                   '--split-seed', str(a.split_seed), '--workers', str(a.workers), '--models', str(models)]
+            procs.append((s, subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)))
+        s, pr = procs.pop(0)
+        out, err = pr.communicate()
+        if pr.returncode: print(f'seed {s}: failed\n{err[-3000:]}', file=sys.stderr); sys.exit(1)
+        runs.append(json.loads(out.strip().splitlines()[-1]))
+    text, summary = table(runs)
+    print(text)
+    for r in runs: print(f"seed {r['seed']} validation AP50 per epoch: " + ' '.join(f"{e.get('AP50', float('nan')):.2f}" for e in r['curve']))
+    if not a.no_write:
+        from redaction_nbs.results import write_result
+        n_train = runs[0]['n_train'] - a.synthetic
+        path = write_result(a.name, dict(runs=runs, summary=summary, steps=a.steps, seeds=a.seeds),
+                            data=f'tpdl-dev: {n_train} train + {a.synthetic} synthetic / {runs[0]["n_valid"]} valid pages '
+                                 f'(split_pages valid_frac=.25 seed={a.split_seed})',
+                            command=' '.join(['python', 'benchmarks/bench_compact.py', *sys.argv[1:]]),
+                            wall_seconds=round(time.time() - t0, 1), jobs=a.jobs, torch_threads_per_run=1,
+                            load_average_at_start=[round(x, 2) for x in load],
+                            steps_note='2,200 steps = a 10-minute run on an idle 2-core machine (1 torch thread + 1 loader)')
+        print(f'kept: {path}')
