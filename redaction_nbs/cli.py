@@ -6,22 +6,32 @@ Docs: https://redaction-nbs.github.io/redaction_nbs/cli.html.md"""
 
 # %% ../nbs/09_cli.ipynb #f481472c
 from __future__ import annotations
-import sys
+import os, sys, traceback
 from importlib import import_module
 from fastcore.script import anno_parser
+from .checks import Exit, EXIT_MEANINGS, check_args
 
 # %% auto #0
-__all__ = ['COMMANDS', 'main']
+__all__ = ['COMMANDS', 'SUMMARIES', 'main']
 
 # %% ../nbs/09_cli.ipynb #8b68c4dd
 COMMANDS = {
-    'validate': 'redaction_nbs.data:validate',      # check an annotation file
-    'synth':    'redaction_nbs.synthetic:synth',    # generate synthetic redacted pages
-    'train':    'redaction_nbs.train:train',        # train a detector
-    'evaluate': 'redaction_nbs.evaluate:evaluate',  # score predictions against ground truth
-    'detect':   'redaction_nbs.detect:detect',      # find redactions in PDFs and images
-    'study':    'redaction_nbs.experiments:study',  # run the synthetic-ratio study
-    'app':      'redaction_nbs.analysis:app',       # open the FiftyOne App on a model's errors
+    'validate': 'redaction_nbs.data:validate',
+    'synth':    'redaction_nbs.synthetic:synth',
+    'train':    'redaction_nbs.train:train',
+    'evaluate': 'redaction_nbs.evaluate:evaluate',
+    'detect':   'redaction_nbs.detect:detect',
+    'study':    'redaction_nbs.experiments:study',
+    'app':      'redaction_nbs.analysis:app',
+}
+SUMMARIES = {
+    'validate': 'check an annotation file (COCO, VIA, Prodigy) and its images; optionally repair the boxes',
+    'synth':    'generate synthetic redacted pages with their COCO annotations',
+    'train':    'train a redaction detector on annotated pages',
+    'evaluate': 'score predicted boxes against ground truth: COCO AP and TPDL PQ/SQ/RQ/P/R, per redaction type',
+    'detect':   'find redactions in PDFs and page images; write COCO results with redacted shares per page',
+    'study':    'run the synthetic-data study: train and score detectors on mixes of real and synthetic pages',
+    'app':      "open the FiftyOne App on a model's errors against ground truth",
 }
 
 def _load(target:str):
@@ -31,20 +41,48 @@ def _load(target:str):
 
 def _usage():
     lines = ['usage: redaction <command> [options]', '', 'commands:']
-    lines += [f'  {name:<10} {target.split(":")[0]}' for name, target in COMMANDS.items()]
-    lines += ['', "Run 'redaction <command> --help' for a command's options."]
+    lines += [f'  {name:<10} {SUMMARIES[name]}' for name in COMMANDS]
+    lines += ['', 'exit codes:'] + [f'  {int(code):<3} {what}' for code, what in EXIT_MEANINGS.items()]
+    lines += ['', "Run 'redaction <command> --help' for a command's options; add --debug (or set REDACTION_DEBUG=1)",
+              'to see the traceback of an unexpected error.']
     return '\n'.join(lines)
 
+# %% ../nbs/09_cli.ipynb #c11a0001
+def _failure(e:BaseException)->tuple:
+    "`(exit code, one-line message)` for an exception a command let through."
+    first = (str(e).strip().splitlines() or [''])[0]
+    if isinstance(e, KeyboardInterrupt): return Exit.INTERRUPTED, 'interrupted'
+    if isinstance(e, FileNotFoundError) and e.filename: return Exit.BAD_INPUT, f'{e.filename}: no such file or folder'
+    if isinstance(e, FileNotFoundError): return Exit.BAD_INPUT, first
+    if isinstance(e, OSError):
+        return Exit.CANNOT_WRITE, f'{e.filename}: {e.strerror}' if e.filename else (e.strerror or first)
+    if isinstance(e, ValueError): return Exit.BAD_INPUT, first
+    return Exit.BUG, f'internal error ({type(e).__name__}: {first}); rerun with --debug for the traceback'
+
+def _names(parser)->dict:
+    "Parameter → how the user writes it: `--batch-size` for an option, `INPUTS` for a positional."
+    return {a.dest: a.option_strings[-1] if a.option_strings else a.dest.upper() for a in parser._actions}
+
 def main(argv:list=None):
-    "Entry point of the `redaction` command."
+    "Entry point of the `redaction` command; returns an `Exit` code."
     argv = sys.argv[1:] if argv is None else list(argv)
+    debug = '--debug' in argv or bool(os.environ.get('REDACTION_DEBUG'))
+    argv = [a for a in argv if a != '--debug']
     if not argv or argv[0] in ('-h', '--help'):
-        print(_usage()); return 0
+        print(_usage()); return Exit.OK
     name, rest = argv[0], argv[1:]
     if name not in COMMANDS:
-        print(f'redaction: unknown command {name!r}\n\n{_usage()}', file=sys.stderr); return 2
-    func = _load(COMMANDS[name])
-    args = vars(anno_parser(func, prog=f'redaction {name}').parse_args(rest))
-    for extra in ('pdb', 'xtra'): args.pop(extra, None)  # fastcore adds these to every parser
-    result = func(**args)
-    return result if isinstance(result, int) else 0
+        print(f'redaction: unknown command {name!r}\n\n{_usage()}', file=sys.stderr); return Exit.BAD_INPUT
+    try:
+        func = _load(COMMANDS[name])
+        parser = anno_parser(func, prog=f'redaction {name}')
+        args = vars(parser.parse_args(rest))  # a malformed command line exits with argparse's message and code 2
+        for extra in ('pdb', 'xtra'): args.pop(extra, None)  # fastcore adds these to every parser
+        check_args(name, args, _names(parser))
+        result = func(**args)
+    except (Exception, KeyboardInterrupt) as e:
+        if debug: traceback.print_exc()
+        code, msg = _failure(e)
+        print(f'redaction {name}: {msg}', file=sys.stderr)
+        return code
+    return Exit(result) if isinstance(result, int) and result in set(Exit) else Exit.OK if result in (None, 0) else result

@@ -13,12 +13,13 @@ import torch
 from torchvision.ops import box_iou
 from pycocotools.coco import COCO
 from pycocotools.cocoeval import COCOeval
-from .data import AnnotationError, Page, PageSet, write_json_atomic, _load_json
-from .formats import read_coco, read_via, read_page_types
+from .data import CATEGORIES, AnnotationError, Page, PageSet, write_json_atomic, _load_json
+from .formats import read_annotations, read_page_types
+from .checks import Exit
 
 # %% auto #0
-__all__ = ['COCO_KEYS', 'TPDL_KEYS', 'TABLE_COLUMNS', 'coco_metrics', 'match_boxes', 'tpdl_counts', 'tpdl_metrics',
-           'evaluate_pages', 'metrics_table', 'read_predictions', 'read_ground_truth', 'evaluate']
+__all__ = ['COCO_KEYS', 'TPDL_KEYS', 'TABLE_COLUMNS', 'check_predictions', 'coco_metrics', 'match_boxes', 'tpdl_counts',
+           'tpdl_metrics', 'evaluate_pages', 'metrics_table', 'read_predictions', 'read_ground_truth', 'evaluate']
 
 # %% ../nbs/04_evaluate.ipynb #0d858881
 def _gt_boxes(page:Page):
@@ -36,8 +37,28 @@ def _pred_boxes(pred:dict, score_threshold:float=None):
     if score_threshold is not None: keep &= scores >= score_threshold
     return boxes[keep], scores[keep]
 
-def _check_aligned(gt:PageSet, preds:list):
-    if len(preds) != len(gt): raise ValueError(f'{len(preds)} prediction entries for {len(gt)} ground-truth pages')
+def check_predictions(preds:list, # one dict(boxes, scores, labels) per page
+                      n_pages:int, # the number of ground-truth pages they are for
+                      source:str='predictions', # where they came from, for messages
+                     )->list:
+    "Raise `ValueError` naming `source` and the page entry unless `preds` is one well-formed dict per page; return it."
+    if len(preds) != n_pages: raise ValueError(f'{source}: {len(preds)} prediction entries for {n_pages} ground-truth pages')
+    for i, p in enumerate(preds):
+        where = f'{source}: entry {i}'
+        if not isinstance(p, dict) or 'boxes' not in p:
+            raise ValueError(f'{where}: expected a dict with "boxes" (and "scores"), got {type(p).__name__}')
+        boxes = np.asarray(p['boxes'], np.float64)
+        if boxes.size % 4: raise ValueError(f'{where}: boxes must be (n,4) xyxy, got shape {boxes.shape}')
+        boxes = boxes.reshape(-1, 4)
+        if not np.isfinite(boxes).all(): raise ValueError(f'{where}: non-finite box coordinates')
+        if p.get('scores') is not None:
+            scores = np.asarray(p['scores'], np.float64).reshape(-1)
+            if len(scores) != len(boxes): raise ValueError(f'{where}: {len(boxes)} boxes but {len(scores)} scores')
+            if not (np.isfinite(scores) & (scores >= 0) & (scores <= 1)).all():
+                raise ValueError(f'{where}: scores must be finite and in [0, 1]')
+        if p.get('labels') is not None and len(p['labels']) != len(boxes):
+            raise ValueError(f'{where}: {len(boxes)} boxes but {len(p["labels"])} labels')
+    return preds
 
 def _page_types(gt:PageSet):
     "Map redaction type → indices of the pages of that type, types in sorted order."
@@ -83,7 +104,7 @@ def coco_metrics(gt:PageSet, # ground-truth pages
                  preds:list, # one dict(boxes, scores) per page of `gt`, pixel xyxy
                 )->dict:
     "COCO bbox metrics (pycocotools) for the `redaction` category: {'all': {...}, type: {...}, ...}."
-    _check_aligned(gt, preds)
+    check_predictions(preds, len(gt))
     coco_gt, coco_dt = _coco_pair(gt, preds)
     res = {'all': _coco_stats(coco_gt, coco_dt, list(range(1, len(gt) + 1)))}
     for t, idxs in _page_types(gt).items(): res[t] = _coco_stats(coco_gt, coco_dt, [i + 1 for i in idxs])
@@ -119,7 +140,7 @@ def _tpdl_summary(tp:int, fp:int, fn:int, iou_sum:float)->dict:
 
 def tpdl_counts(gt:PageSet, preds:list, score_threshold:float=0.5, iou_threshold:float=0.5)->list:
     "Per page `(TP, FP, FN, sum of matched IoU)`."
-    _check_aligned(gt, preds)
+    check_predictions(preds, len(gt))
     counts = []
     for page, pred in zip(gt, preds):
         g, (p, _) = _gt_boxes(page), _pred_boxes(pred, score_threshold)
@@ -187,10 +208,48 @@ def _page_keys(gt:PageSet):
         by_name[page.name] = None if page.name in by_name else i
     return by_path, by_name
 
-def read_predictions(path:Path, # COCO results JSON (a list, or a dict with `annotations`)
+def _category_names(data, path:Path, gt:PageSet)->dict:
+    "Category id → name for the results in `data`: the file's own list if it has one, else the ground truth's."
+    if isinstance(data, dict) and data.get('categories') is not None:
+        cats = {}
+        for i, cat in enumerate(data['categories']):
+            if not isinstance(cat, dict) or 'id' not in cat or 'name' not in cat:
+                raise AnnotationError(f'{path}: categories[{i}]: expected {{"id": ..., "name": ...}}')
+            cats[cat['id']] = str(cat['name'])
+        return cats
+    return dict(gt.meta.get('categories') or dict(enumerate(CATEGORIES, start=1)))
+
+def _page_index(r:dict, where:str, path:Path, by_id:dict, keys:tuple)->int:
+    "The index of the ground-truth page result `r` is for, by `file_name` or else `image_id`."
+    by_path, by_name = keys
+    if r.get('file_name') is not None:
+        name = str(r['file_name'])
+        k = by_path.get(str((path.parent/name).resolve()))
+        if k is None: k = by_name.get(Path(name).name, -1)
+        if k is None: raise AnnotationError(f'{where}: file_name {name!r} matches several pages by its base name')
+        if k == -1: raise AnnotationError(f'{where}: file_name {name!r} is not a page of the ground truth')
+        return k
+    if 'image_id' in r:
+        k = by_id.get(r['image_id'])
+        if k is None: raise AnnotationError(f'{where}: image_id {r["image_id"]!r} is not a page of the ground truth')
+        return k
+    raise AnnotationError(f'{where}: has neither "file_name" nor "image_id"')
+
+def _result_box(r:dict, where:str)->tuple:
+    "`(xyxy box, score)` of one result, checked: finite numbers, non-negative size, score in [0, 1]."
+    try:
+        x, y, w, h = (float(v) for v in r['bbox'])
+        score = float(r['score'])
+    except KeyError as e: raise AnnotationError(f'{where}: missing key {e}') from None
+    except (TypeError, ValueError): raise AnnotationError(f'{where}: bbox must be 4 numbers and score a number, got {r.get("bbox")!r}, {r.get("score")!r}') from None
+    if not all(map(math.isfinite, (x, y, w, h, score))): raise AnnotationError(f'{where}: non-finite bbox or score')
+    if w < 0 or h < 0: raise AnnotationError(f'{where}: negative box width or height {[x, y, w, h]}')
+    if not 0 <= score <= 1: raise AnnotationError(f'{where}: score {score:g} is outside [0, 1]')
+    return [x, y, x + w, y + h], score
+
+def read_predictions(path:Path, # COCO results JSON: a list, or a dict with `annotations` (and `categories`)
                      gt:PageSet, # the ground-truth pages the predictions are for
                      image_ids:list=None, # the ground truth's image id of each page; default position + 1
-                     categories:dict=None, # category id → name; default {1: 'redaction', 2: 'content'}
                     )->list:
     "Predictions from a COCO results file as a list of dict(boxes, scores, labels) aligned with `gt`."
     path = Path(path)
@@ -198,56 +257,42 @@ def read_predictions(path:Path, # COCO results JSON (a list, or a dict with `ann
     results = data.get('annotations') if isinstance(data, dict) else data
     if not isinstance(results, list):
         raise AnnotationError(f'{path}: expected a list of COCO results or a dict with an "annotations" list')
-    categories = categories or {1: 'redaction', 2: 'content'}
+    cats = _category_names(data, path, gt)
+    known = set(CATEGORIES) | {n for p in gt for n in p.labels} | set((gt.meta.get('categories') or {}).values())
     ids = list(image_ids) if image_ids is not None else list(range(1, len(gt) + 1))
     if len(ids) != len(gt): raise ValueError(f'{len(ids)} image ids for {len(gt)} pages')
-    by_id = {i: k for k, i in enumerate(ids)}
-    by_path, by_name = _page_keys(gt)
+    by_id, keys = {i: k for k, i in enumerate(ids)}, _page_keys(gt)
     per_page = [([], [], []) for _ in gt]
     for n, r in enumerate(results):
         where = f'{path}: result {n}'
         if not isinstance(r, dict): raise AnnotationError(f'{where}: not an object')
-        if r.get('file_name') is not None:
-            name = str(r['file_name'])
-            key = str((path.parent/name).resolve())
-            k = by_path.get(key)
-            if k is None: k = by_name.get(Path(name).name, -1)
-            if k is None: raise AnnotationError(f'{where}: file_name {name!r} matches several pages by its base name')
-            if k == -1: raise AnnotationError(f'{where}: file_name {name!r} is not a page of the ground truth')
-        elif 'image_id' in r:
-            k = by_id.get(r['image_id'])
-            if k is None: raise AnnotationError(f'{where}: image_id {r["image_id"]!r} is not a page of the ground truth')
-        else: raise AnnotationError(f'{where}: has neither "file_name" nor "image_id"')
-        try:
-            x, y, w, h = (float(v) for v in r['bbox'])
-            score = float(r['score'])
-        except KeyError as e: raise AnnotationError(f'{where}: missing key {e}') from None
-        except (TypeError, ValueError): raise AnnotationError(f'{where}: bbox must be 4 numbers and score a number, got {r.get("bbox")!r}, {r.get("score")!r}') from None
-        if not all(map(math.isfinite, (x, y, w, h, score))): raise AnnotationError(f'{where}: non-finite bbox or score')
-        if w < 0 or h < 0: raise AnnotationError(f'{where}: negative box width or height {[x, y, w, h]}')
-        cat = r.get('category_id', 1)
+        k = _page_index(r, where, path, by_id, keys)
+        box, score = _result_box(r, where)
+        cat = r.get('category_id')
+        if 'category_id' not in r: label = 'redaction'
+        elif isinstance(cat, (int, str)) and cat in cats: label = cats[cat]
+        else: raise AnnotationError(f'{where}: category_id {cat!r} is not one of the categories {cats}')
+        if label not in known: raise AnnotationError(f'{where}: category {label!r} is not one the ground truth or this project uses ({sorted(known)})')
         boxes, scores, labels = per_page[k]
-        boxes.append([x, y, x + w, y + h]); scores.append(score); labels.append(categories.get(cat, str(cat)))
+        boxes.append(box); scores.append(score); labels.append(label)
     return [dict(boxes=np.asarray(b, np.float32).reshape(-1, 4), scores=np.asarray(s, np.float32), labels=l)
             for b, s, l in per_page]
 
 # %% ../nbs/04_evaluate.ipynb #9816997b
-def read_ground_truth(gt:Path, # COCO instances JSON or VIA project JSON
+def read_ground_truth(gt:Path, # annotation file (COCO, VIA, Prodigy) or TPDL-style folder, as `read_annotations` reads
                       types_csv:Path=None, # CSV of page types (`File,corpus,label`)
                       images:Path=None, # folder of the images (VIA: default `images/` beside the JSON)
                      ):
-    "`(pages, image_ids)` of a COCO or VIA ground-truth file; the ids are COCO's own, or positions + 1."
-    gt = Path(gt)
-    data = _load_json(gt)
-    if isinstance(data, dict) and 'images' in data and 'annotations' in data:
-        pages = read_coco(gt, images)
+    "`(pages, image_ids)`: the ids are a COCO file's own, else positions + 1; `pages.meta['categories']` a COCO file's."
+    pages = read_annotations(gt, images, types_csv)
+    ids = list(range(1, len(pages) + 1))
+    if pages.meta.get('format') == 'coco':  # its ids number the pages and categories that results refer to
+        data = _load_json(gt)
         ids = [im.get('id') for im in data['images']]
+        pages.meta['categories'] = {c['id']: c['name'] for c in data['categories']}
         if types_csv:
             types = read_page_types(types_csv)
             for page in pages: page.attrs.update(types.get(page.name, {}))
-    else:
-        pages = read_via(gt, images, types_csv)
-        ids = list(range(1, len(pages) + 1))
     return pages, ids
 
 def _fmt_table(df)->str:
@@ -264,16 +309,13 @@ def evaluate(gt:str, # ground truth: COCO instances JSON, or VIA project JSON
     import sys
     try:
         pages, ids = read_ground_truth(gt, types_csv, images)
-        data = _load_json(gt)  # a COCO ground truth numbers its own categories; predictions use its ids
-        cats = ({c['id']: c['name'] for c in data['categories']} if isinstance(data, dict) and 'categories' in data
-                else None)
         n_boxes, n_red = sum(len(p) for p in pages), sum(len(_gt_boxes(p)) for p in pages)
         if n_boxes and not n_red:
             raise AnnotationError(f'{gt}: {n_boxes} boxes but none in the category "redaction" '
-                                  f'(categories: {sorted(set(cats.values())) if cats else "none"})')
-        preds = read_predictions(predictions, pages, ids, cats)
+                                  f'(categories: {sorted({l for p in pages for l in p.labels})})')
+        preds = read_predictions(predictions, pages, ids)
     except (AnnotationError, FileNotFoundError, ValueError) as e:
-        print(f'redaction evaluate: {e}', file=sys.stderr); return 1
+        print(f'redaction evaluate: {e}', file=sys.stderr); return Exit.BAD_INPUT
     flat = evaluate_pages(pages, preds, score_threshold)
     table = metrics_table(flat, pages)
     print(f'{len(pages)} pages, {int(table.loc["all", "regions"])} regions, '
@@ -287,4 +329,4 @@ def evaluate(gt:str, # ground truth: COCO instances JSON, or VIA project JSON
         write_json_atomic(dict(ground_truth=str(gt), predictions=str(predictions), score_threshold=score_threshold,
                                metrics={k: (None if isinstance(v, float) and math.isnan(v) else v) for k, v in flat.items()},
                                table=rows), out)
-    return 0
+    return Exit.OK
