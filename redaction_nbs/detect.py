@@ -7,7 +7,8 @@ Docs: https://redaction-nbs.github.io/redaction_nbs/detect.html.md"""
 
 # %% ../nbs/05_detect.ipynb #b636a5b8
 from __future__ import annotations
-import math, os, queue, sys, threading, time, warnings
+import json, math, os, queue, sys, threading, time
+from dataclasses import dataclass, field, asdict
 from pathlib import Path
 from typing import Annotated
 import numpy as np
@@ -15,30 +16,47 @@ import cv2
 import pypdfium2 as pdfium
 from PIL import Image, ImageSequence, UnidentifiedImageError
 from fastprogress.fastprogress import progress_bar
-from .data import write_json_atomic
+from .data import atomic_path, write_json_atomic
 from .models import load_detector
+from .leaks import TextLayer, text_layer, text_under, LEAK, OCR
 
 # %% auto #0
-__all__ = ['IMAGE_EXTS', 'INPUT_EXTS', 'find_inputs', 'PageError', 'read_pages', 'encrypted_pdf_bytes', 'make_pdf', 'union_area',
-           'ink_box', 'redacted_shares', 'detect_files', 'detect']
+__all__ = ['IMAGE_EXTS', 'INPUT_EXTS', 'FORMATS', 'Inputs', 'find_inputs', 'PageError', 'RenderedPage', 'render_pages',
+           'read_pages', 'union_area', 'ink_box', 'redacted_shares', 'detect_files', 'detect']
 
 # %% ../nbs/05_detect.ipynb #d145e64f
 IMAGE_EXTS = {'.png', '.jpg', '.jpeg', '.tif', '.tiff', '.bmp', '.webp'}
 INPUT_EXTS = IMAGE_EXTS | {'.pdf'}
 
+@dataclass
+class Inputs:
+    "What `find_inputs` found."
+    files: list  # the files to read
+    skipped: list  # other files in the folders (not PDFs or images)
+    missing: list  # named paths that do not exist
+    broken: list  # `(path, message)` for links in folders that lead nowhere or round in a loop
+
+def _broken_link(f:Path):
+    "Why a symbolic link cannot be followed, or None when it can."
+    try: f.resolve(strict=True); return None
+    except RuntimeError: return 'symbolic link loop'
+    except OSError: return 'dangling symbolic link (its target does not exist)'
+
 def find_inputs(inputs:list, # files and folders
-               )->tuple:
-    "`(files, skipped, missing)`: the files to read, the other files found in folders, the paths that do not exist."
-    files, skipped, missing = [], [], []
+               )->Inputs:
+    "The files to read in `inputs`, the other files found in folders, the paths that do not exist, the broken links."
+    res = Inputs([], [], [], [])
     for item in inputs:
         p = Path(item)
         if p.is_dir():
             for f in sorted(p.rglob('*')):
-                if not f.is_file() or any(part.startswith('.') for part in f.relative_to(p).parts): continue
-                (files if f.suffix.lower() in INPUT_EXTS else skipped).append(f)
-        elif p.is_file(): files.append(p)
-        else: missing.append(p)
-    return files, skipped, missing
+                if any(part.startswith('.') for part in f.relative_to(p).parts): continue
+                if f.is_symlink() and (why := _broken_link(f)): res.broken.append((f, why)); continue
+                if f.is_file(): (res.files if f.suffix.lower() in INPUT_EXTS else res.skipped).append(f)
+        elif p.is_file(): res.files.append(p)
+        elif p.is_symlink(): res.broken.append((p, _broken_link(p)))
+        else: res.missing.append(p)
+    return res
 
 # %% ../nbs/05_detect.ipynb #a23238d5
 class PageError(Exception):
@@ -82,11 +100,55 @@ def _exif_orientation(path:Path):
         return int(o) if o in range(2, 9) else None
     except Exception: return None
 
-def _pdf_pages(path:Path, dpi:int, max_pixels:int):
-    "Yield `(page_no, image or PageError)` for each page of a PDF; raises PageError when the file cannot be opened."
-    try: pdf = pdfium.PdfDocument(path)
-    except pdfium.PdfiumError as e:
-        raise PageError(_PDFIUM_ERRORS.get(getattr(e, 'err_code', None), f'cannot read the PDF ({e})')) from None
+# %% ../nbs/05_detect.ipynb #af1ab666
+def _pdf_bytes(objects:list, trailer_extra:bytes=b'')->bytes:
+    "A minimal PDF file from numbered object bodies (object 1 is the catalog), with a correct xref table."
+    out, offsets = b'%PDF-1.4\n', []
+    for i, body in enumerate(objects, 1):
+        offsets.append(len(out)); out += b'%d 0 obj\n' % i + body + b'\nendobj\n'
+    xref = len(out)
+    out += b'xref\n0 %d\n0000000000 65535 f \n' % (len(objects) + 1) + b''.join(b'%010d 00000 n \n' % o for o in offsets)
+    return out + b'trailer\n<< /Size %d /Root 1 0 R %s>>\nstartxref\n%d\n%%%%EOF\n' % (len(objects) + 1, trailer_extra, xref)
+
+def _encrypted_pdf_bytes()->bytes:
+    "A one-page PDF protected by a user password (standard security handler)."
+    objs = [b'<< /Type /Catalog /Pages 2 0 R >>', b'<< /Type /Pages /Kids [3 0 R] /Count 1 >>',
+            b'<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] >>',
+            b'<< /Filter /Standard /V 1 /R 2 /O <' + b'ab' * 32 + b'> /U <' + b'cd' * 32 + b'> /P -4 >>']
+    return _pdf_bytes(objs, b'/Encrypt 4 0 R /ID [<' + b'01' * 16 + b'> <' + b'01' * 16 + b'>] ')
+
+def _load_error(path:Path)->int:
+    """PDFium's own error code for `path`, or None when PDFium fails without setting one. PDFium keeps its last
+    error across calls and leaves it unchanged on some failures (a PDF without pages), so the file is loaded after
+    two different known failures: the same code both times is the file's own."""
+    codes = []
+    for primer in (b'not a PDF', _encrypted_pdf_bytes()):
+        try: pdfium.PdfDocument(primer).close()
+        except pdfium.PdfiumError: pass
+        try: pdfium.PdfDocument(path).close(); return None
+        except pdfium.PdfiumError as e: codes.append(getattr(e, 'err_code', None))
+    return codes[0] if codes[0] == codes[1] else None
+
+def _open_pdf(path:Path)->pdfium.PdfDocument:
+    "An open PDF, or a PageError whose message is this file's own."
+    try: return pdfium.PdfDocument(path)
+    except pdfium.PdfiumError as e: first = e
+    code = _load_error(path)
+    if code is None: raise PageError('PDF has no pages or an unreadable page tree (PDFium cannot load it)') from None
+    raise PageError(_PDFIUM_ERRORS.get(code, f'cannot read the PDF ({first})')) from None
+
+# %% ../nbs/05_detect.ipynb #f28a1d5b
+@dataclass
+class RenderedPage:
+    "One page out of a file: its pixels or why it cannot be read, and the PDF text layer under them."
+    page_no: int  # 1-based; None when the whole file cannot be opened
+    image: np.ndarray = None  # HxWx3 uint8 RGB
+    error: PageError = None
+    text: TextLayer = None  # a PDF page's characters in the image's pixels; None for image files
+
+def _pdf_pages(path:Path, dpi:int, max_pixels:int, with_text:bool):
+    "A `RenderedPage` for each page of a PDF; raises PageError when the file cannot be opened."
+    pdf = _open_pdf(path)
     try:
         n = len(pdf)
         if n == 0: raise PageError('PDF has no pages')
@@ -99,77 +161,44 @@ def _pdf_pages(path:Path, dpi:int, max_pixels:int):
                               f' at {dpi} dpi ({w_pt / 72:.1f}×{h_pt / 72:.1f} in): lower --dpi or raise --max-pixels')
                 img = page.render(scale=scale).to_numpy()
                 if img.ndim == 2: img = np.repeat(img[..., None], 3, 2)
-                yield i + 1, np.ascontiguousarray(img[..., :3])
-            except PageError as e: yield i + 1, e
-            except pdfium.PdfiumError as e: yield i + 1, PageError(f'cannot render the page ({e})')
+                yield RenderedPage(i + 1, np.ascontiguousarray(img[..., :3]), text=text_layer(page, scale) if with_text else None)
+            except PageError as e: yield RenderedPage(i + 1, error=e)
+            except pdfium.PdfiumError as e: yield RenderedPage(i + 1, error=PageError(f'cannot render the page ({e})'))
     finally: pdf.close()
 
 def _image_pages(path:Path, max_pixels:int):
-    "Yield `(page_no, image or PageError)` for each frame of an image file; raises PageError when it cannot be opened."
-    saved = Image.MAX_IMAGE_PIXELS
-    Image.MAX_IMAGE_PIXELS = max(max_pixels, 1)  # Pillow refuses beyond twice this, before decoding
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter('ignore', Image.DecompressionBombWarning)  # our own check below says it better
-            im = Image.open(path)
+    "A `RenderedPage` for each frame of an image file; raises PageError when it cannot be opened."
+    try: im = Image.open(path)  # reads the header only; the size is checked below, before decoding
     except UnidentifiedImageError: raise PageError('not a PDF or an image file Pillow can read') from None
-    except Image.DecompressionBombError: raise PageError(f'image is over the cap of {max_pixels:,} px: raise --max-pixels to read it') from None
-    finally: Image.MAX_IMAGE_PIXELS = saved
+    except Image.DecompressionBombError: raise PageError("image is over Pillow's decompression-bomb limit") from None
     with im:
         for i, frame in enumerate(ImageSequence.Iterator(im)):
             try:
                 _check_pixels(*frame.size, max_pixels, ': raise --max-pixels to read it')
                 frame.load()
-                yield i + 1, _to_rgb(frame)
-            except PageError as e: yield i + 1, e
-            except (OSError, ValueError, SyntaxError) as e: yield i + 1, PageError(f'truncated or corrupt image ({e})')
+                yield RenderedPage(i + 1, _to_rgb(frame))
+            except PageError as e: yield RenderedPage(i + 1, error=e)
+            except (OSError, ValueError, SyntaxError) as e: yield RenderedPage(i + 1, error=PageError(f'truncated or corrupt image ({e})'))
+
+def render_pages(path:Path, # a PDF or an image file
+                 dpi:int=150, # resolution PDF pages are rendered at
+                 max_pixels:int=50_000_000, # larger pages are an error, not a memory blow-up
+                 with_text:bool=False, # also read each PDF page's text layer
+                ):
+    "A `RenderedPage` for each page of a file; a file that cannot be opened gives one with `page_no=None`."
+    path = Path(path)
+    try:
+        if path.stat().st_size == 0: raise PageError('empty file')
+        yield from (_pdf_pages(path, dpi, max_pixels, with_text) if _is_pdf(path) else _image_pages(path, max_pixels))
+    except PageError as e: yield RenderedPage(None, error=e)
+    except OSError as e: yield RenderedPage(None, error=PageError(f'cannot read the file ({e.strerror or e})'))
 
 def read_pages(path:Path, # a PDF or an image file
                dpi:int=150, # resolution PDF pages are rendered at
                max_pixels:int=50_000_000, # larger pages are an error, not a memory blow-up
               ):
     "Yield `(page_no, image or PageError)` for each page of a file; a file that cannot be opened yields `(None, PageError)`."
-    path = Path(path)
-    try:
-        if path.stat().st_size == 0: raise PageError('empty file')
-        yield from (_pdf_pages(path, dpi, max_pixels) if _is_pdf(path) else _image_pages(path, max_pixels))
-    except PageError as e: yield None, e
-    except OSError as e: yield None, PageError(f'cannot read the file ({e.strerror or e})')
-
-# %% ../nbs/05_detect.ipynb #af1ab666
-def _pdf_bytes(objects:list, trailer_extra:bytes=b'')->bytes:
-    "A minimal PDF file from numbered object bodies (object 1 is the catalog), with a correct xref table."
-    out, offsets = b'%PDF-1.4\n', []
-    for i, body in enumerate(objects, 1):
-        offsets.append(len(out)); out += b'%d 0 obj\n' % i + body + b'\nendobj\n'
-    xref = len(out)
-    out += b'xref\n0 %d\n0000000000 65535 f \n' % (len(objects) + 1) + b''.join(b'%010d 00000 n \n' % o for o in offsets)
-    return out + b'trailer\n<< /Size %d /Root 1 0 R %s>>\nstartxref\n%d\n%%%%EOF\n' % (len(objects) + 1, trailer_extra, xref)
-
-def encrypted_pdf_bytes()->bytes:
-    "A one-page PDF protected by a user password (standard security handler), for tests."
-    objs = [b'<< /Type /Catalog /Pages 2 0 R >>', b'<< /Type /Pages /Kids [3 0 R] /Count 1 >>',
-            b'<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] >>',
-            b'<< /Filter /Standard /V 1 /R 2 /O <' + b'ab' * 32 + b'> /U <' + b'cd' * 32 + b'> /P -4 >>']
-    return _pdf_bytes(objs, b'/Encrypt 4 0 R /ID [<' + b'01' * 16 + b'> <' + b'01' * 16 + b'>] ')
-
-def make_pdf(path:Path, # file to write
-             pages:list, # per page a list of (x, y, w, h) black rectangles in points, origin top-left
-             size:tuple=(612, 792), # page size in points
-            )->Path:
-    "Write a vector PDF with black rectangles on white pages, for tests and demos."
-    import pypdfium2.raw as pdfium_c
-    pdf = pdfium.PdfDocument.new()
-    for rects in pages:
-        page = pdf.new_page(*size)
-        for x, y, w, h in rects:
-            obj = pdfium_c.FPDFPageObj_CreateNewRect(x, size[1] - y - h, w, h)
-            pdfium_c.FPDFPageObj_SetFillColor(obj, 0, 0, 0, 255)
-            pdfium_c.FPDFPath_SetDrawMode(obj, pdfium_c.FPDF_FILLMODE_WINDING, False)
-            pdfium_c.FPDFPage_InsertObject(page.raw, obj)
-        page.gen_content()
-    pdf.save(str(path)); pdf.close()
-    return Path(path)
+    for p in render_pages(path, dpi, max_pixels): yield p.page_no, p.error if p.error else p.image
 
 # %% ../nbs/05_detect.ipynb #e715e6bd
 def union_area(boxes:np.ndarray, # (n,4) xyxy
@@ -224,20 +253,63 @@ def _count_pages(path:Path)->int:
         with Image.open(path) as im: return max(1, getattr(im, 'n_frames', 1))
     except Exception: return 1
 
+@dataclass
+class _Page:
+    "A readable page on its way from the reader to the model."
+    path: Path
+    page: RenderedPage
+    ink: np.ndarray = None  # the ink box, xyxy
+    orientation: int = None  # EXIF orientation of an image file
+
+@dataclass
+class _FileDone:
+    "The reader's mark after the last page of a file."
+    path: Path
+
 def _reader(files:list, dpi:int, max_pixels:int, q:queue.Queue, stop:threading.Event):
-    "Thread body: put `(path, page_no, image or PageError, ink box, EXIF orientation)` for every page, then None."
+    "Thread body: put a `_Page` (or a `(path, RenderedPage)` that failed) for every page, `_FileDone` after each file, then None."
     try:
         for path in files:
             orientation = _exif_orientation(path)
-            for page_no, item in read_pages(path, dpi, max_pixels):
+            for page in render_pages(path, dpi, max_pixels, with_text=True):
                 if stop.is_set(): return
-                try: ink = None if isinstance(item, Exception) else ink_box(item)
-                except Exception as e: item, ink = PageError(f'cannot analyse the page ({e})'), None
-                q.put((path, page_no, item, ink, orientation))
+                if page.error is None:
+                    try: q.put(_Page(path, page, ink_box(page.image), orientation)); continue
+                    except Exception as e: page = RenderedPage(page.page_no, error=PageError(f'cannot analyse the page ({e})'))
+                q.put((path, page))
+            q.put(_FileDone(path))
     except Exception as e:  # never leave the consumer waiting
-        q.put((path, None, PageError(f'unexpected error: {type(e).__name__}: {e}'), None, None))
+        q.put((path, RenderedPage(None, error=PageError(f'unexpected error: {type(e).__name__}: {e}'))))
+        q.put(_FileDone(path))
     finally: q.put(None)
 
+def _stream(files:list, dpi:int, max_pixels:int, depth:int):
+    "Everything the reader thread puts, in order; the thread renders ahead of the consumer by at most `depth` pages."
+    q, stop = queue.Queue(maxsize=max(1, depth)), threading.Event()
+    reader = threading.Thread(target=_reader, args=(files, dpi, max_pixels, q, stop), daemon=True)
+    reader.start()
+    try:
+        while (item := q.get()) is not None: yield item
+    finally:
+        stop.set()
+        while reader.is_alive():  # let a blocked reader finish
+            try: q.get(timeout=0.1)
+            except queue.Empty: pass
+
+def _predict_safely(detector, images:list, batch_size:int)->list:
+    "One prediction per image; a page the model fails on gets a PageError instead."
+    try: preds = list(detector.predict(images, batch_size=batch_size))
+    except Exception:
+        if len(images) == 1: raise
+        preds = []
+        for im in images:
+            try: preds.append(detector.predict([im], batch_size=1)[0])
+            except Exception as e: preds.append(PageError(f'the model failed on this page ({type(e).__name__}: {e})'))
+    if len(preds) != len(images):
+        raise RuntimeError(f'the detector returned {len(preds)} predictions for {len(images)} pages (batch size {batch_size})')
+    return preds
+
+# %% ../nbs/05_detect.ipynb #40469486
 def _json_safe(obj):
     "`obj` with what JSON cannot hold made plain: paths and other objects as text, NaN and infinities as None."
     if isinstance(obj, dict): return {str(k): _json_safe(v) for k, v in obj.items()}
@@ -247,17 +319,6 @@ def _json_safe(obj):
     if obj is None or isinstance(obj, (str, int, bool)): return obj
     return str(obj)
 
-def _predict_safely(detector, images:list, batch_size:int)->list:
-    "Predictions for `images`; a page the model fails on gets a PageError instead."
-    try: return detector.predict(images, batch_size=batch_size)
-    except Exception:
-        if len(images) == 1: raise
-    out = []
-    for im in images:
-        try: out.append(detector.predict([im], batch_size=1)[0])
-        except Exception as e: out.append(PageError(f'the model failed on this page ({type(e).__name__}: {e})'))
-    return out
-
 def _annotate(image:np.ndarray, boxes:np.ndarray, scores:np.ndarray, path:Path):
     "Write a JPEG of the page with its redaction boxes drawn in red."
     im = cv2.cvtColor(image, cv2.COLOR_RGB2BGR)
@@ -265,10 +326,155 @@ def _annotate(image:np.ndarray, boxes:np.ndarray, scores:np.ndarray, path:Path):
     for (x1, y1, x2, y2), s in zip(np.round(boxes).astype(int).tolist(), scores.tolist()):
         cv2.rectangle(im, (x1, y1), (x2, y2), (0, 0, 255), t)
         cv2.putText(im, f'{s:.2f}', (x1, max(12, y1 - 3)), cv2.FONT_HERSHEY_SIMPLEX, t / 4, (0, 0, 255), max(1, t // 2))
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if not cv2.imwrite(str(path), im, [cv2.IMWRITE_JPEG_QUALITY, 90]): raise OSError(f'{path}: cannot write image')
+    _write_image(im, path)
 
-# %% ../nbs/05_detect.ipynb #40469486
+def _write_image(bgr:np.ndarray, path:Path):
+    "Write a BGR image atomically, its format from `path`'s suffix."
+    ok, buf = cv2.imencode(path.suffix, bgr, [cv2.IMWRITE_JPEG_QUALITY, 90] if path.suffix == '.jpg' else [])
+    if not ok: raise OSError(f'{path}: cannot encode the image')
+    with atomic_path(path) as tmp: tmp.write_bytes(buf.tobytes())
+
+def _page_record(item:_Page, pred:dict, names:list, score_threshold:float, show_text:bool)->dict:
+    "`{'entry': the page's `images` entry, 'boxes': its annotations, 'red': the sure redactions}` from one prediction (ids come later)."
+    image = item.page.image
+    boxes = np.asarray(pred['boxes'], np.float32).reshape(-1, 4)
+    scores = np.asarray(pred['scores'], np.float32).reshape(-1)
+    labels = list(pred.get('labels') or ['redaction'] * len(boxes))
+    sure = scores >= score_threshold
+    is_red = np.array([l == 'redaction' for l in labels], bool).reshape(-1)
+    under = text_under(boxes, item.page.text, show_text)
+    anns = []
+    for (x1, y1, x2, y2), s, l, t in zip(boxes.tolist(), scores.tolist(), labels, under):
+        bbox = [round(v, 2) for v in (x1, y1, x2 - x1, y2 - y1)]
+        ann = dict(bbox=bbox, area=round(bbox[2] * bbox[3], 2), score=round(s, 5), category_id=names.index(l) + 1 if l in names else 0)
+        if l == 'redaction': ann.update(text_under=t.status, n_chars_under=t.n_chars, **({'text': t.text} if t.text else {}))
+        anns.append(ann)
+    content = boxes[sure & np.array([l == 'content' for l in labels], bool).reshape(-1)]
+    source = 'content' if 'content' in names else 'ink'
+    text_boxes = content if source == 'content' else (item.ink[None] if item.ink is not None else np.zeros((0, 4)))
+    h, w = image.shape[:2]
+    page_share, text_share = redacted_shares(boxes[sure & is_red], w, h, text_boxes)
+    red_under = [t.status for t, k in zip(under, sure & is_red) if k]
+    entry = dict(page=item.page.page_no, width=w, height=h, n_redactions=int((sure & is_red).sum()),
+                 redacted_page_share=page_share, redacted_text_share=text_share, text_area_source=source,
+                 text_box=None if item.ink is None or source != 'ink' else [round(float(v), 1) for v in item.ink],
+                 text_layer=item.page.text is not None and len(item.page.text.chars) > 0,
+                 n_leaks=red_under.count(LEAK), n_ocr_under=red_under.count(OCR))
+    if item.orientation: entry['exif_orientation'] = item.orientation  # boxes are in the stored, unrotated pixels
+    return dict(entry=entry, boxes=anns, red=(boxes[sure & is_red], scores[sure & is_red]))  # `red`: for drawing, not kept
+
+
+def _stamp(path:Path)->list:
+    st = Path(path).stat()
+    return [st.st_size, st.st_mtime_ns]
+
+class _Run:
+    "What a run has found, file by file, written to a journal as each file is finished so an interrupted run can resume."
+    def __init__(self, out_dir:Path, settings:dict, journal:Path=None, on_error=None):
+        self.out_dir, self.settings, self.journal, self.on_error = Path(out_dir).resolve(), settings, journal, on_error
+        self.files, self.resumed, self.used_names = {}, set(), set()
+    def rel(self, path): return os.path.relpath(Path(path).resolve(), self.out_dir)
+    def key(self, path)->str: return os.path.abspath(path)
+    def doc(self, path): return self.files.setdefault(self.key(path), dict(pages=[], errors=[]))
+    def error(self, path, page, msg):
+        e = dict(file=str(path), page=page, error=str(msg))
+        self.doc(path)['errors'].append(e)
+        if self.on_error: self.on_error(e)
+    def add(self, path, record:dict):
+        record['entry'] = dict(file_name=self.rel(path), **record['entry'])
+        self.doc(path)['pages'].append(record)
+    def unique_name(self, path:Path, page_no:int, suffix:str)->str:
+        "A file name for one page's image, unique within the run: `stem-p0001.jpg` for PDF and multi-page files."
+        stem = Path(path).stem + (f'-p{page_no:04d}' if _is_pdf(path) or page_no > 1 else '')
+        name, k = f'{stem}{suffix}', 1
+        while name in self.used_names: k += 1; name = f'{stem}-{k}{suffix}'
+        self.used_names.add(name)
+        return name
+
+    def resume(self, files:list)->list:
+        "The files still to read: those the journal holds, unchanged since and read with the same settings, are done."
+        if not self.journal or not Path(self.journal).exists(): return files
+        lines = Path(self.journal).read_text(encoding='utf-8').splitlines()
+        try: head, docs = json.loads(lines[0]), [json.loads(l) for l in lines[1:]]
+        except (IndexError, json.JSONDecodeError): docs, head = [], None  # a torn last line: start again
+        if head != self.settings: return files
+        done = {d['file']: d for d in docs}
+        todo = []
+        for f in files:
+            d = done.get(self.key(f))
+            if d is None or d['stamp'] != _stamp(f): todo.append(f); continue
+            self.files[d['file']] = dict(pages=d['pages'], errors=d['errors'])
+            self.resumed.add(d['file'])
+            for p in d['pages']: self.used_names.update(Path(v).name for k, v in p['entry'].items() if k in ('annotated', 'page_image'))
+            for e in d['errors']: self.on_error and self.on_error(e)
+        return todo
+
+    def finish(self, path:Path):
+        "Append a finished file's results to the journal."
+        if not self.journal: return
+        new = not Path(self.journal).exists()
+        with open(self.journal, 'a', encoding='utf-8') as f:
+            if new: f.write(json.dumps(self.settings) + '\n')
+            f.write(json.dumps(_json_safe(dict(file=self.key(path), stamp=_stamp(path), **self.doc(path)))) + '\n')
+
+    def coco(self, files:list, names:list, info:dict)->dict:
+        "The results of `files`, in their order, as a COCO-style dict with ids."
+        images, annotations, errors = [], [], []
+        for f in files:
+            d = self.files.get(self.key(f), dict(pages=[], errors=[]))
+            errors += d['errors']
+            for rec in d['pages']:
+                images.append(dict(id=len(images) + 1, **rec['entry']))
+                for b in rec['boxes']:
+                    annotations.append(dict(id=len(annotations) + 1, image_id=len(images), file_name=rec['entry']['file_name'],
+                                            page=rec['entry']['page'], **b))
+        categories = [dict(id=i + 1, name=n) for i, n in enumerate(names)]
+        return dict(info=info, images=images, annotations=annotations, categories=categories, errors=errors)
+
+
+def _check_outputs(inputs:list, outputs:list):
+    "Refuse to write any output over an input file."
+    ins = {os.path.realpath(f) for f in inputs}
+    for o in outputs:
+        if o is not None and os.path.realpath(o) in ins: raise ValueError(f'{o}: the output would overwrite an input file')
+
+def _finish_page(run:_Run, item:_Page, pred, names:list, opts:dict):
+    "Record one predicted page, and write its annotated and plain page images when asked."
+    if isinstance(pred, Exception): run.error(item.path, item.page.page_no, pred); return
+    rec = _page_record(item, pred, names, opts['score_threshold'], opts['show_text'])
+    red, red_scores = rec.pop('red')
+    for key, folder in (('annotated', opts['annotated']), ('page_image', opts['page_images'])):
+        if folder is None: continue
+        if key == 'page_image' and not _is_pdf(item.path) and item.page.page_no == 1 and _count_pages(item.path) == 1:
+            rec['entry'][key] = run.rel(item.path); continue  # an annotation tool can open the image file itself
+        target = Path(folder)/run.unique_name(item.path, item.page.page_no, '.jpg' if key == 'annotated' else '.png')
+        try:
+            _check_outputs(opts['files'], [target])
+            if key == 'annotated': _annotate(item.page.image, red, red_scores, target)
+            else: _write_image(cv2.cvtColor(item.page.image, cv2.COLOR_RGB2BGR), target)
+            rec['entry'][key] = run.rel(target)
+        except Exception as e: run.error(item.path, item.page.page_no, f'cannot write the {key.replace("_", " ")} ({e})')
+    run.add(item.path, rec)
+
+def _consume(run:_Run, detector, stream, names:list, batch_size:int, opts:dict, tick):
+    "Batch the readable pages of `stream` through the model; journal each file once all its pages are recorded."
+    batch, waiting = [], {}  # waiting: file → pages of it still in the batch, for files the reader has finished
+    def flush():
+        for item, pred in zip(batch, _predict_safely(detector, [b.page.image for b in batch], batch_size)):
+            _finish_page(run, item, pred, names, opts)
+        batch.clear()
+        for f in list(waiting): run.finish(f); del waiting[f]
+    for item in stream:
+        if isinstance(item, _FileDone):
+            if any(b.path == item.path for b in batch): waiting[item.path] = True
+            else: run.finish(item.path)
+            continue
+        tick()
+        if isinstance(item, tuple): run.error(item[0], item[1].page_no, item[1].error); continue
+        batch.append(item)
+        if len(batch) >= batch_size: flush()
+    if batch or waiting: flush()
+
 def detect_files(detector, # an object with `meta` and `predict(images, batch_size)`, e.g. a loaded `Detector`
                  inputs:list, # PDFs, images and folders
                  out_dir:Path='.', # folder `file_name`s are made relative to (that of the output JSON)
@@ -279,112 +485,93 @@ def detect_files(detector, # an object with `meta` and `predict(images, batch_si
                  max_pixels:int=50_000_000, # larger pages are an error
                  progress:bool=True, # show a progress bar
                  on_error=None, # called with each error dict as it happens
+                 journal:Path=None, # per-file results journal: a rerun skips the files it holds
+                 page_images:Path=None, # write each PDF page as a PNG here (annotation tools need image files)
+                 show_text:bool=False, # keep the text found under a redaction (it is what the redaction hides)
                 )->dict:
     "Detect redactions on every page of `inputs`: a dict with `images`, `annotations`, `categories`, `errors`, `info`."
-    t0 = time.perf_counter()
-    out_dir = Path(out_dir).resolve()
-    files, skipped, missing = find_inputs(inputs)
+    if batch_size < 1: raise ValueError(f'batch_size must be at least 1, not {batch_size}')
+    t0, c0 = time.perf_counter(), time.process_time()
+    found = find_inputs(inputs)
+    _check_outputs(found.files, [journal])
     names = list(getattr(detector, 'meta', {}).get('class_names') or ['redaction'])
-    categories = [dict(id=i + 1, name=n) for i, n in enumerate(names)]
-    cat_id = {n: i + 1 for i, n in enumerate(names)}
-    images, annotations, errors, used_names = [], [], [], set()
-    def error(path, page, msg):
-        e = dict(file=str(path), page=page, error=str(msg))
-        errors.append(e)
-        if on_error: on_error(e)
-    for p in missing: error(p, None, 'no such file or folder')
-
-    def rel(path): return os.path.relpath(Path(path).resolve(), out_dir)
-    def annotated_path(path, page_no, n_pages_hint):
-        stem = Path(path).stem + (f'-p{page_no:04d}' if _is_pdf(path) or n_pages_hint else '')
-        name, k = f'{stem}.jpg', 1
-        while name in used_names: k += 1; name = f'{stem}-{k}.jpg'
-        used_names.add(name)
-        return Path(annotated)/name
-
-    def flush(batch):
-        preds = _predict_safely(detector, [b[2] for b in batch], batch_size)
-        for (path, page_no, image, ink, orientation), pred in zip(batch, preds):
-            if isinstance(pred, Exception): error(path, page_no, pred); continue
-            boxes = np.asarray(pred['boxes'], np.float32).reshape(-1, 4)
-            scores = np.asarray(pred['scores'], np.float32).reshape(-1)
-            labels = list(pred.get('labels') or ['redaction'] * len(boxes))
-            h, w = image.shape[:2]
-            image_id = len(images) + 1
-            for (x1, y1, x2, y2), s, l in zip(boxes.tolist(), scores.tolist(), labels):
-                bbox = [round(v, 2) for v in (x1, y1, x2 - x1, y2 - y1)]
-                annotations.append(dict(id=len(annotations) + 1, image_id=image_id, file_name=rel(path), page=page_no,
-                                        bbox=bbox, area=round(bbox[2] * bbox[3], 2), score=round(s, 5),
-                                        category_id=cat_id.get(l, 0)))
-            sure = scores >= score_threshold
-            is_red = np.array([l == 'redaction' for l in labels], bool).reshape(-1)
-            red = boxes[sure & is_red]
-            content = boxes[sure & ~is_red & np.array([l == 'content' for l in labels], bool).reshape(-1)]
-            source = 'content' if 'content' in names else 'ink'
-            text_boxes = content if source == 'content' else (ink[None] if ink is not None else np.zeros((0, 4)))
-            page_share, text_share = redacted_shares(red, w, h, text_boxes)
-            entry = dict(id=image_id, file_name=rel(path), page=page_no, width=w, height=h, n_redactions=int(len(red)),
-                         redacted_page_share=page_share, redacted_text_share=text_share, text_area_source=source,
-                         text_box=None if ink is None or source != 'ink' else [round(float(v), 1) for v in ink])
-            if orientation: entry['exif_orientation'] = orientation  # boxes are in the stored, unrotated pixels
-            if annotated:
-                target = annotated_path(path, page_no, page_no > 1)
-                try: _annotate(image, red, scores[sure & is_red], target); entry['annotated'] = rel(target)
-                except Exception as e: error(path, page_no, f'cannot write the annotated image ({e})')
-            images.append(entry)
-
-    total = sum(_count_pages(f) for f in files)
-    q, stop = queue.Queue(maxsize=2 * max(1, batch_size)), threading.Event()
-    reader = threading.Thread(target=_reader, args=(files, dpi, max_pixels, q, stop), daemon=True)
-    reader.start()
+    meta = _json_safe(getattr(detector, 'meta', {}))
+    run = _Run(out_dir, dict(model=meta, dpi=dpi, score_threshold=score_threshold, show_text=show_text,
+                             annotated=str(annotated), page_images=str(page_images)), journal, on_error)
+    for p in found.missing: run.error(p, None, 'no such file or folder')
+    for p, why in found.broken: run.error(p, None, why)
+    todo = run.resume(found.files)
+    total = sum(_count_pages(f) for f in todo)
+    opts = dict(score_threshold=score_threshold, show_text=show_text, annotated=annotated, page_images=page_images, files=found.files)
     # fastprogress writes to stdout even with display=False: no bar at all then
-    it, batch = iter(progress_bar(range(total), leave=False) if progress and total > 0 else range(total)), []
-    try:
-        while (item := q.get()) is not None:
-            path, page_no, image, ink, _ = item
-            next(it, None)
-            if isinstance(image, Exception): error(path, page_no, image); continue
-            batch.append(item)
-            if len(batch) >= batch_size: flush(batch); batch = []
-        if batch: flush(batch)
+    it = iter(progress_bar(range(total), leave=False) if progress and total > 0 else range(total))
+    try: _consume(run, detector, _stream(todo, dpi, max_pixels, 2 * batch_size), names, batch_size, opts, lambda: next(it, None))
     finally:
-        stop.set()
-        while reader.is_alive():  # let a blocked reader finish
-            try: q.get(timeout=0.1)
-            except queue.Empty: pass
         for _ in it: pass  # close the progress bar
-    failed_files = len({e['file'] for e in errors if e['page'] is None})
-    info = dict(model=_json_safe(getattr(detector, 'meta', {})), dpi=dpi, score_threshold=score_threshold,
-                n_files=len(files), n_pages=len(images), n_failed_files=failed_files, n_errors=len(errors),
-                skipped=[rel(p) for p in skipped], seconds=round(time.perf_counter() - t0, 3))
-    return dict(info=info, images=images, annotations=annotations, categories=categories, errors=errors)
+    order = [*found.missing, *(p for p, _ in found.broken), *found.files]
+    res = run.coco(order, names, {})
+    seconds, cpu = time.perf_counter() - t0, time.process_time() - c0
+    n_new = sum(len(run.files.get(run.key(f), {}).get('pages', [])) for f in todo)
+    res['info'] = dict(model=meta, dpi=dpi, score_threshold=score_threshold, n_files=len(found.files), n_pages=len(res['images']),
+                       n_failed_files=len({e['file'] for e in res['errors'] if e['page'] is None}), n_errors=len(res['errors']),
+                       n_leaks=sum(im['n_leaks'] for im in res['images']), skipped=[run.rel(p) for p in found.skipped],
+                       n_resumed_files=len(run.resumed), n_pages_read=n_new, seconds=round(seconds, 3),
+                       cpu_seconds=round(cpu, 3), pages_per_second=round(n_new / seconds, 3) if seconds > 0 else None)
+    return res
 
 # %% ../nbs/05_detect.ipynb #cfbbbb6c
+FORMATS = ('coco', 'prodigy', 'via', 'labelstudio')
+
+def _say_error(e:dict):
+    where = e['file'] + (f' page {e["page"]}' if e['page'] is not None else '')
+    print(f'redaction detect: {where}: {e["error"]}', file=sys.stderr)
+
+def _summary(res:dict, out:str, score_threshold:float)->str:
+    info = res['info']
+    n_red = sum(im['n_redactions'] for im in res['images'])
+    lines = [f'{info["n_pages"]} pages from {info["n_files"]} files: {n_red} redactions (score ≥ {score_threshold}), '
+             f'{info["n_leaks"]} with live text under them → {out}',
+             f'{info["n_pages_read"]} pages read in {info["seconds"]:.1f} s: {info["pages_per_second"] or 0:.2f} pages/s, '
+             f'{info["cpu_seconds"] / max(1, info["n_pages_read"]):.2f} CPU s/page' +
+             (f' ({info["n_resumed_files"]} files done by an earlier run)' if info['n_resumed_files'] else '')]
+    if info['skipped']: lines.append(f'skipped {len(info["skipped"])} file(s) that are not PDFs or images (listed in info.skipped)')
+    if res['errors']: lines.append(f'{len(res["errors"])} errors ({info["n_failed_files"]} files unreadable); see "errors" in the results')
+    return '\n'.join(lines)
+
 def detect(model:str, # a saved detector (a file written by training)
            inputs:Annotated[str, dict(nargs='+')], # PDFs, images (PNG, JPEG, TIFF, ...) and folders of them
-           out:str='predictions.json', # the results JSON to write
+           out:str='predictions.json', # the results file to write
+           format:str='coco', # results as coco, or as pre-filled annotation tasks: prodigy (JSONL), via, labelstudio
            annotated:str=None, # also write page images with the boxes drawn to this folder
+           report:str=None, # also write a per-document report (report.csv, report.html) to this folder
+           show_leaked_text:bool=False, # write the text found under redactions into the results (it is the secret)
            batch_size:int=4, # pages per model call
            dpi:int=150, # resolution PDF pages are rendered at
            score_threshold:float=0.5, # boxes scoring at least this count for the shares and drawings (all are written)
            max_pixels:int=50_000_000, # pages larger than this are an error
            no_progress:bool=False, # hide the progress bar (shown only on a terminal anyway)
           ):
-    "Find redactions in PDFs and page images; write COCO results with per-page redacted shares."
-    try: detector = load_detector(model)
+    "Find redactions in PDFs and page images, and text left under them; write results, annotation tasks, a report."
+    inputs = [inputs] if isinstance(inputs, str) else list(inputs)
+    out = Path(out)
+    try:
+        if format not in FORMATS: raise ValueError(f'--format must be one of {", ".join(FORMATS)}, not {format!r}')
+        _check_outputs(find_inputs(inputs).files, [out, *(Path(report)/n for n in ('report.csv', 'report.html') if report)])
+        detector = load_detector(model)
     except (FileNotFoundError, ValueError, ImportError) as e:
         print(f'redaction detect: {e}', file=sys.stderr); return 2
-    def report(e):
-        where = e['file'] + (f' page {e["page"]}' if e['page'] is not None else '')
-        print(f'redaction detect: {where}: {e["error"]}', file=sys.stderr)
-    res = detect_files(detector, [inputs] if isinstance(inputs, str) else list(inputs), Path(out).parent, annotated,
-                       batch_size, dpi, score_threshold, max_pixels, not no_progress and sys.stdout.isatty(), on_error=report)
-    write_json_atomic(res, out)
-    info = res['info']
-    n_red = sum(im['n_redactions'] for im in res['images'])
-    per_page = info['seconds'] / max(1, info['n_pages'])
-    print(f'{info["n_pages"]} pages from {info["n_files"]} files: {n_red} redactions (score ≥ {score_threshold}) '
-          f'in {info["seconds"]:.1f} s ({per_page:.2f} s/page) → {out}')
-    if info['skipped']: print(f'skipped {len(info["skipped"])} file(s) that are not PDFs or images (listed in info.skipped)')
-    if res['errors']: print(f'{len(res["errors"])} errors ({info["n_failed_files"]} files unreadable); see "errors" in {out}')
+    journal = out.parent/f'.{out.name}.journal.jsonl'
+    out.parent.mkdir(parents=True, exist_ok=True)
+    res = detect_files(detector, inputs, out.parent, annotated, batch_size, dpi, score_threshold, max_pixels,
+                       not no_progress and sys.stdout.isatty(), _say_error, journal,
+                       None if format == 'coco' else out.parent/f'{out.stem}-pages', show_leaked_text)
+    if format == 'coco': write_json_atomic(res, out)
+    else:
+        from redaction_nbs.annotate import write_tasks
+        write_tasks(res, out, format)
+    if report:
+        from redaction_nbs.report import write_report
+        write_report(res, out.parent, report)
+    journal.unlink(missing_ok=True)  # everything is written: a rerun starts afresh
+    print(_summary(res, out, score_threshold))
     return 1 if res['errors'] else 0

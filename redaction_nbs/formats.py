@@ -285,7 +285,7 @@ def read_annotations(path:Path, # annotation file (COCO or VIA .json, Prodigy .j
                      types_csv:Path=None, # CSV of page types for a VIA file
                      strict:bool=True, # raise on a missing or unreadable image (False: leave it to `validate_pages`)
                     )->PageSet:
-    "Read COCO, VIA or Prodigy annotations, whichever `path` holds."
+    "Read COCO, VIA, Label Studio or Prodigy annotations, whichever `path` holds."
     path = Path(path)
     images = Path(images) if images else None
     if path.is_dir():
@@ -300,5 +300,8 @@ def read_annotations(path:Path, # annotation file (COCO or VIA .json, Prodigy .j
     if isinstance(data, dict) and ('_via_img_metadata' in data or
                                    (data and all(isinstance(v, dict) and 'filename' in v for v in data.values()))):
         return _via_pages(data, path, images or path.parent/'images', read_page_types(types_csv) if types_csv else {}, strict)
+    if isinstance(data, list) and data and all(isinstance(t, dict) and 'data' in t for t in data):
+        from redaction_nbs.annotate import labelstudio_pages  # Label Studio tasks (a list with `data` per task)
+        return labelstudio_pages(data, path, images, strict)
     if isinstance(data, list): raise AnnotationError(f'{path}: a JSON list; Prodigy exports are read from .jsonl files')
     raise AnnotationError(f'{path}: neither COCO (images, annotations, categories) nor VIA (entries with "filename")')
