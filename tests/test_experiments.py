@@ -8,7 +8,7 @@ METRICS = ['AP', 'AP50', 'PQ', 'P', 'R', 'n_real', 'n_synthetic', 'n_hard']
 
 def tiny_runs(names=('no-synthetic',), seeds=(0, 1)):
     "Runs that train for two iterations at a small size: they test the machinery, not the model."
-    return make_runs(list(names), 'quick', seeds, minutes=None, epochs=1, iters=2, image_size=384)
+    return make_runs(list(names), "quick", seeds, 2, epochs=1, iters=2, image_size=384)
 
 @pytest.fixture
 def study_env(tmp_path, tpdl_path, monkeypatch):
@@ -29,7 +29,7 @@ def test_killed_study_resumes_without_half_rows(study_env):
     out = study_env/'study'
     runs = tiny_runs()
     code = (f'from redaction_nbs.experiments import make_runs, run_study\n'
-            f'run_study(make_runs(["no-synthetic"], "quick", (0, 1), minutes=None, epochs=1, iters=2, image_size=384), {str(out)!r}, progress=False)')
+            f'run_study(make_runs(["no-synthetic"], "quick", (0, 1), 2, epochs=1, iters=2, image_size=384), {str(out)!r}, progress=False)')
     proc = subprocess.Popen([sys.executable, '-c', code], env=os.environ.copy(), start_new_session=True)
     rows = out/'rows'
     deadline = time.time() + 300
