@@ -19,6 +19,8 @@ def study_env(tmp_path, tpdl_path, monkeypatch):
 def test_config_errors_are_clear(run_cli, study_env):
     res = run_cli('study', '--experiments', 'no-synthetic,synthetic-99')
     assert res.returncode == 2 and "unknown experiment(s) ['synthetic-99']" in res.stderr and 'Traceback' not in res.stderr
+    res = run_cli('study', '--seeds', '0')
+    assert res.returncode == 2 and '--seeds must be at least 1' in res.stderr and 'Traceback' not in res.stderr
     res = run_cli('study', '--scale', 'huge')
     assert res.returncode == 2 and "unknown scale 'huge'" in res.stderr
     res = run_cli('study', '--tpdl', study_env/'nowhere', '--seeds', '1', '--experiments', 'no-synthetic')
