@@ -1,5 +1,5 @@
-"""The study's bar chart with error bars, score against synthetic share, per-type scores and training
-curves, and a short markdown report that says which differences stand out from the seed-to-seed noise.
+"""The study's bars with each seed as a dot, paired differences with their 95% intervals, score against synthetic
+share, per-type scores and training curves, and a markdown report; then the kept study drawn from `results/`.
 
 Docs: https://redaction-nbs.github.io/redaction_nbs/charts.html.md"""
 
@@ -13,10 +13,23 @@ import numpy as np
 import pandas as pd
 import matplotlib
 from matplotlib import pyplot as plt
-from .experiments import summarise
 
 # %% auto #0
-__all__ = ['TYPES', 'plot_scores', 'plot_share', 'plot_types', 'plot_curves', 'compare', 'write_report']
+__all__ = ['SUMMARY_METRICS', 'TYPES', 'summarise', 'plot_scores', 'plot_differences', 'plot_share', 'plot_types', 'plot_curves',
+           'write_report']
+
+# %% ../nbs/07_charts.ipynb #e2b7c1d4
+SUMMARY_METRICS = ('AP', 'AP50', 'AP75', 'AR100', 'PQ', 'P', 'R')
+
+def summarise(table:pd.DataFrame, # one row per seed (or per run), with an `experiment` column
+              metrics=SUMMARY_METRICS, # columns to summarise
+             )->pd.DataFrame:
+    "Mean, standard deviation and count over seeds of each experiment's metrics."
+    cols = [m for m in metrics if m in table.columns]
+    keys = [k for k in ('experiment', 'scale', 'synthetic_share', 'n_hard', 'image_size') if k in table.columns]
+    g = table.groupby(keys, dropna=False)[cols]
+    summary = g.mean().add_suffix('_mean').join(g.std(ddof=1).fillna(0).add_suffix('_std')).join(g.size().rename('seeds'))
+    return summary.reset_index().sort_values('AP_mean' if 'AP' in cols else keys[0])
 
 # %% ../nbs/07_charts.ipynb #7f590457
 def plot_scores(table:pd.DataFrame, # results table, one row per run
@@ -36,6 +49,27 @@ def plot_scores(table:pd.DataFrame, # results table, one row per run
     ax.set_xlabel(f'{label} on the real validation pages')
     ax.set_title(title or f'{metric if metric != "AP" else "COCO score"} per experiment (mean ± sd over seeds)')
     ax.set_xlim(0, min(1, (s[f'{metric}_mean'] + s[f'{metric}_std']).max() * 1.2 + .02))
+    return ax.figure
+
+# %% ../nbs/07_charts.ipynb #5e8d3b06
+def plot_differences(comparisons:pd.DataFrame, # from `experiments.compare`: one row per experiment and metric
+                     metric:str='AP', title:str=None, ax=None):
+    "Each experiment's paired difference from the baseline with its 95% interval; the zero line is 'no effect'."
+    c = comparisons[comparisons.metric == metric].sort_values('difference')
+    if not len(c): raise ValueError(f'no comparisons of {metric!r}')
+    if ax is None: _, ax = plt.subplots(figsize=(7, 0.5 * len(c) + 1.4))
+    y = np.arange(len(c))
+    err = np.array([c.difference - c.ci_low, c.ci_high - c.difference])
+    colors = ['#2a9d8f' if v == 'better' else '#e76f51' if v == 'worse' else 'grey' for v in c.verdict]
+    for i, color in enumerate(colors): ax.errorbar(c.difference.iloc[i], i, xerr=err[:, i:i + 1], fmt='o', color=color, capsize=4)
+    ax.axvline(0, color='black', lw=.8)
+    for i, r in enumerate(c.itertuples()): ax.text(r.ci_high + .003, i, f'{r.difference:+.3f} [{r.ci_low:+.3f}, {r.ci_high:+.3f}]', va='center', fontsize=8)
+    ax.set_yticks(y, [f'{r.experiment} ({r.seeds} seeds)' for r in c.itertuples()])
+    label = 'COCO score (mAP .50:.95)' if metric == 'AP' else metric
+    ax.set_xlabel(f'difference in {label} from {c.baseline.iloc[0]} (same seeds, same {c.pages.iloc[0]} pages)')
+    ax.set_title(title or 'Paired differences with 95% bootstrap intervals (pages and seeds resampled)')
+    lo, hi = min(c.ci_low.min(), 0), max(c.ci_high.max(), 0)
+    ax.set_xlim(lo - .02, hi + (hi - lo) * .6 + .02)
     return ax.figure
 
 # %% ../nbs/07_charts.ipynb #87cedef8
@@ -72,64 +106,60 @@ def plot_types(table:pd.DataFrame, metric:str='AP', title:str=None, ax=None):
 def plot_curves(out:Path, # study folder
                 table:pd.DataFrame, # its results table
                 title:str=None, ax=None):
-    "Training loss against step, mean over each experiment's seeds."
+    "Training loss against step, mean over each experiment's runs."
     if ax is None: _, ax = plt.subplots(figsize=(7, 4))
     for exp, runs in table.groupby('experiment', sort=False):
         curves = [json.loads((Path(out)/'curves'/f'{r}.json').read_text())['steps'] for r in runs.run_id]
         n = min(map(len, curves)) if curves else 0
         if n: ax.plot(np.mean([c[:n] for c in curves], axis=0), label=exp)
     ax.set_xlabel('training step'); ax.set_ylabel('smoothed training loss'); ax.set_yscale('log')
-    ax.set_title(title or 'Training curves (mean over seeds)'); ax.legend(fontsize=8)
+    ax.set_title(title or 'Training curves (mean over runs)'); ax.legend(fontsize=8)
     return ax.figure
-
-# %% ../nbs/07_charts.ipynb #ebab195f
-def compare(table:pd.DataFrame, baseline:str='no-synthetic', metric:str='AP')->pd.DataFrame:
-    "Each experiment's mean `metric` minus the baseline's, its standard error, and a plain verdict."
-    s = summarise(table, [metric]).set_index('experiment')
-    if baseline not in s.index: raise ValueError(f'baseline {baseline!r} is not among the experiments {list(s.index)}')
-    b = s.loc[baseline]
-    rows = []
-    for exp, r in s.iterrows():
-        if exp == baseline: continue
-        diff = r[f'{metric}_mean'] - b[f'{metric}_mean']
-        se = float(np.sqrt(r[f'{metric}_std'] ** 2 / r.seeds + b[f'{metric}_std'] ** 2 / b.seeds))
-        verdict = ('n/a (one seed)' if min(r.seeds, b.seeds) < 2 else
-                   'better' if diff > 2 * se else 'worse' if diff < -2 * se else 'within noise')
-        rows.append(dict(experiment=exp, difference=diff, std_error=se, verdict=verdict))
-    return pd.DataFrame(rows)
 
 # %% ../nbs/07_charts.ipynb #b1a62051
 def _fmt(mean, std): return f'{mean:.3f} ± {std:.3f}'
 
+def _design_lines(design:dict)->list:
+    return [f"Data: {design['data']}, {design['n_pages']} real pages from {design['n_documents']} documents in "
+            f"{design['folds']} document-grouped folds (pages per fold {design['fold_pages']}, split seed {design['split_seed']}); "
+            f"every page is scored once per seed by the model that did not train on its document. "
+            f"{design['seeds']} seeds × {design['folds']} folds per experiment, {design['steps']} steps a run, "
+            f"{design['threads']} torch thread a run. Synthetic pools: "
+            + (', '.join(f'`{k}` {v}' for k, v in design.get('pools', {}).items()) or 'none') + '.']
+
 def write_report(out:Path, # study folder
-                 table:pd.DataFrame, # its results table
-                 baseline:str='no-synthetic',
+                 table:pd.DataFrame, # its results table, one row per run
+                 per_seed:pd.DataFrame, # one row per experiment and seed, folds pooled (`experiments.seed_scores`)
+                 comparisons:pd.DataFrame, # paired differences (`experiments.compare`); may be empty
+                 design:dict, # the study's data and design record
                  reference:dict=None, # extra reference rows, {name: {metric: value}}
                 )->Path:
     "Save the charts as PNG in `out` and write `out/report.md` with the tables; returns the report's path."
     out = Path(out)
-    charts = dict(scores=plot_scores(table), share=plot_share(table), types=plot_types(table), curves=plot_curves(out, table))
+    charts = dict(scores=plot_scores(per_seed), types=plot_types(per_seed), curves=plot_curves(out, table))
+    if per_seed.synthetic_share.nunique() > 1: charts['share'] = plot_share(per_seed)
+    if len(comparisons): charts['differences'] = plot_differences(comparisons)
     for name, fig in charts.items():
         fig.tight_layout(); fig.savefig(out/f'{name}.png', dpi=110); plt.close(fig)
-    s = summarise(table).sort_values('AP_mean', ascending=False)
+    s = summarise(per_seed).sort_values('AP_mean', ascending=False)
     metrics = [m for m in ('AP', 'AP50', 'PQ', 'P', 'R') if f'{m}_mean' in s]
-    lines = [f'# Synthetic-ratio study: {", ".join(sorted(table.scale.unique()))} scale', '',
-             f'{len(table)} runs; validation: {int(table.n_valid.iloc[0])} real TPDL dev pages never trained on; '
-             f'code {table.code_version.iloc[-1]}.', '',
-             '| experiment | train pages (real + synthetic + hard) | seeds | ' + ' | '.join(metrics) + ' |',
+    lines = [f'# Synthetic-data study: {", ".join(sorted(table.scale.unique()))} scale', '', *_design_lines(design),
+             f'Code {table.code.iloc[-1]}; {table.machine.iloc[-1]}.', '',
+             '| experiment | train pages per fold (real + synthetic + hard) | seeds | ' + ' | '.join(metrics) + ' |',
              '|---|---|---|' + '---|' * len(metrics)]
     for _, r in s.iterrows():
-        comp = table[table.experiment == r.experiment].iloc[0]
+        comp = per_seed[per_seed.experiment == r.experiment].iloc[0]
         lines.append(f'| {r.experiment} | {comp.n_real} + {comp.n_synthetic} + {comp.n_hard} | {r.seeds} | '
                      + ' | '.join(_fmt(r[f'{m}_mean'], r[f'{m}_std']) for m in metrics) + ' |')
     for name, vals in (reference or {}).items():
         lines.append(f'| {name} | | | ' + ' | '.join(f'{vals[m]:.3f}' if m in vals else '' for m in metrics) + ' |')
-    if baseline in set(table.experiment):
-        lines += ['', f'Differences in COCO score (AP) from `{baseline}`, with the standard error from the seeds\' spread '
-                  '(a difference under two standard errors is called "within noise"; with 3 seeds this is a rough screen):', '',
-                  '| experiment | difference | std. error | verdict |', '|---|---|---|---|']
-        lines += [f'| {r.experiment} | {r.difference:+.3f} | {r.std_error:.3f} | {r.verdict} |' for r in compare(table, baseline).itertuples()]
-    lines += ['', '![COCO score per experiment](scores.png)', '', '![score vs synthetic share](share.png)', '',
-              '![per redaction type](types.png)', '', '![training curves](curves.png)', '']
+    lines += ['', '(mean ± standard deviation over seeds of the score over all pages)']
+    if len(comparisons):
+        lines += ['', 'Paired differences (same seeds, same pages) with 95% bootstrap intervals over pages and seeds; '
+                  'an interval that excludes zero is called better or worse:', '',
+                  '| experiment | baseline | metric | difference | 95% interval | verdict |', '|---|---|---|---|---|---|']
+        lines += [f'| {r.experiment} | {r.baseline} | {r.metric} | {r.difference:+.3f} | [{r.ci_low:+.3f}, {r.ci_high:+.3f}] | {r.verdict} |'
+                  for r in comparisons.itertuples()]
+    lines += [''] + [f'![{name}]({name}.png)\n' for name in charts]
     (out/'report.md').write_text('\n'.join(lines))
     return out/'report.md'

@@ -16,7 +16,7 @@ import numpy as np
 # %% auto #0
 __all__ = ['CATEGORIES', 'CACHE_ENV', 'FIXES', 'Page', 'PageSet', 'document_id', 'AnnotationError', 'image_size', 'atomic_path',
            'write_json_atomic', 'cache_dir', 'Problem', 'Report', 'ValidationError', 'validate_pages', 'validate',
-           'split_pages', 'mix_pages', 'page_stats', 'plot_box_stats']
+           'split_pages', 'n_synthetic', 'mix_pages', 'page_stats', 'plot_box_stats']
 
 # %% ../nbs/00_data.ipynb #c73d8f6c
 CATEGORIES = ('redaction', 'content')  # the label set: `content` is the optional text-area class
@@ -293,6 +293,10 @@ def split_pages(pages:PageSet, # the pages to split
 # %% ../nbs/00_data.ipynb #e66c9517
 def _round_half_up(x:float)->int: return int(math.floor(x + 0.5 + 1e-9))
 
+def n_synthetic(share:float, n_real:int)->int:
+    "Synthetic pages that make up `share` of real + synthetic pages beside `n_real` real ones (rounded half up)."
+    return _round_half_up(share * n_real / (1 - share))
+
 def _describe(pages:PageSet): return pages.meta.get('name') or pages.meta.get('source') or 'unnamed'
 
 def _tagged(pages:list, part:str): return [replace(p, attrs={**p.attrs, 'part': part}) for p in pages]
@@ -312,7 +316,7 @@ def mix_pages(real:PageSet, # the real pages, all kept
     "A training set: all `real` pages plus synthetic ones making up `share` of them together, plus `n_hard` hard pages."
     if not 0 <= share < 1: raise ValueError(f'share must be in [0, 1) (the synthetic fraction of real + synthetic pages), not {share}')
     n_real = len(real)
-    n_syn = _round_half_up(share * n_real / (1 - share))
+    n_syn = n_synthetic(share, n_real)
     have = len(synthetic) if synthetic is not None else 0
     if n_syn > have:
         raise ValueError(f'a synthetic share of {share:g} with {n_real} real pages needs {n_syn} synthetic pages, '

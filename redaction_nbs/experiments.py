@@ -1,5 +1,6 @@
-"""Runs as small configs, a runner that generates or reuses the data, trains, scores on the same real
-validation pages and appends one row per run to a results store; repeated over seeds.
+"""Runs as small configs over document-grouped folds of the real pages, a runner that generates or reuses the
+data, trains for a fixed number of steps and keeps per-page predictions, and paired differences with 95%
+bootstrap intervals over pages and seeds.
 
 Docs: https://redaction-nbs.github.io/redaction_nbs/experiments.html.md"""
 
@@ -7,36 +8,44 @@ Docs: https://redaction-nbs.github.io/redaction_nbs/experiments.html.md"""
 
 # %% ../nbs/06_experiments.ipynb #1b653a5c
 from __future__ import annotations
-import hashlib, json, os, subprocess, sys, time
-from dataclasses import asdict, dataclass, field, fields, replace
+import hashlib, json, math, shutil, sys, time
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 import numpy as np
 import pandas as pd
-from . import __version__
-from .data import PageSet, mix_pages, split_pages, write_json_atomic
-from .formats import read_coco
+from sklearn.model_selection import StratifiedGroupKFold
+from .data import PageSet, cache_dir, document_id, mix_pages, n_synthetic, write_json_atomic
+from .formats import read_coco, write_coco
 from .tpdl import load_tpdl
+from .results import code_commit, machine, read_result, results_dir, write_result
+from .charts import summarise, write_report
 
 # %% auto #0
-__all__ = ['SCALES', 'EXPERIMENTS', 'CORE', 'SUMMARY_METRICS', 'RULE_BASED', 'RunConfig', 'make_runs', 'study_cache',
-           'prepare_data', 'code_version', 'run_one', 'results_table', 'run_study', 'summarise', 'study']
+__all__ = ['SCALES', 'EXPERIMENTS', 'CORE', 'BEYOND', 'STUDY_THREADS', 'STUDY_LOADERS', 'RunConfig', 'make_runs', 'study_cache',
+           'study_folds', 'data_record', 'fold_pages', 'pool_digest', 'prepare_data', 'run_one', 'results_table',
+           'run_study', 'PageScores', 'seed_scores', 'paired_difference', 'compare', 'rule_based', 'keep_study',
+           'study']
 
 # %% ../nbs/06_experiments.ipynb #fb431c0c
 @dataclass(frozen=True)
 class RunConfig:
-    "One training run of the study."
+    "One training run of the study: what it trains on, how, which fold is held out, and the seed."
     experiment:str  # name of the experiment this run belongs to
     scale:str = 'quick'  # 'quick' (CPU, compact model) or 'full' (GPU, the study's kind of detector)
     synthetic_share:float = 0.  # basic synthetic pages as a share of real + basic synthetic pages, in [0, 1)
     n_hard:int = 0  # targeted hard pages added on top
-    recipe:str = 'basic'  # recipe of the synthetic share
-    hard_recipe:str = 'hard'  # recipe of the hard pages
+    real:bool = True  # False: train on the synthetic (and hard) pages of the mix alone, no real page
+    pretrain:int = 0  # epochs on the synthetic pages alone before training on the mix (0: none)
+    recipe:str = 'basic'  # recipe (name or recipe JSON file) of the synthetic share
+    hard_recipe:str = 'hard'  # recipe (name or recipe JSON file) of the hard pages
     image_size:int = 1024  # long side of a page for training and inference
     family:str = 'compact'  # 'compact' or 'torchvision'
     arch:str = None  # torchvision architecture (family 'torchvision')
-    minutes:float = None  # training time budget ...
-    epochs:int = None  # ... or a number of epochs (of `iters` iterations)
-    iters:int = None  # training iterations per epoch (default: `fit_detector`'s)
+    pretrained:bool = False  # start from ImageNet backbone weights when they can be had (torchvision)
+    epochs:int = 3  # epochs of `iters` steps: a fixed step count, never a time budget
+    iters:int = 150  # training steps per epoch
+    folds:int = 4  # document-grouped folds of the real pages
+    fold:int = 0  # the fold held out for scoring; the others are trained on
     seed:int = 0  # seed of the synthetic draw and of training
 
     def __post_init__(self):
@@ -44,19 +53,23 @@ class RunConfig:
         if not 0 <= self.synthetic_share < 1:
             raise ValueError(f'{self.experiment}: synthetic_share must be in [0, 1), not {self.synthetic_share}')
         if self.n_hard < 0: raise ValueError(f'{self.experiment}: n_hard must be ≥ 0, not {self.n_hard}')
-        if (self.minutes is None) == (self.epochs is None):
-            raise ValueError(f'{self.experiment}: give exactly one of minutes and epochs')
+        if self.epochs < 1 or self.iters < 1: raise ValueError(f'{self.experiment}: epochs and iters must be ≥ 1')
+        if self.folds < 2 or not 0 <= self.fold < self.folds:
+            raise ValueError(f'{self.experiment}: need folds ≥ 2 and 0 ≤ fold < folds, not fold {self.fold} of {self.folds}')
+        if not self.real and not (self.synthetic_share or self.n_hard):
+            raise ValueError(f'{self.experiment}: a run without real pages needs synthetic or hard pages')
 
     @property
     def run_id(self)->str:
-        "Experiment, scale and seed, plus a hash of the whole config."
+        "Experiment, scale, fold and seed, plus a hash of the whole config."
         digest = hashlib.sha1(json.dumps(asdict(self), sort_keys=True).encode()).hexdigest()[:8]
-        return f'{self.experiment}-{self.scale}-s{self.seed}-{digest}'
+        return f'{self.experiment}-{self.scale}-f{self.fold}-s{self.seed}-{digest}'
 
 # %% ../nbs/06_experiments.ipynb #0320118b
-SCALES = {
-    'quick': dict(family='compact', arch=None, image_size=1024, minutes=None, epochs=3, n_hard=16),
-    'full':  dict(family='torchvision', arch='fasterrcnn_resnet50_fpn', image_size=512, minutes=None, epochs=30, n_hard=300),
+SCALES = {  # run_seconds: measured seconds per run (training + scoring), for the expected wall time
+    'quick': dict(family='compact', arch=None, image_size=1024, epochs=3, iters=150, n_hard=16, run_seconds=105),
+    'full':  dict(family='torchvision', arch='fasterrcnn_resnet50_fpn', image_size=512, epochs=30, iters=150,
+                  n_hard=300, pretrained=True, run_seconds=600),
 }
 
 EXPERIMENTS = {  # name: (what it tests, overrides of the scale's defaults; 'n_hard' True means the scale's number)
@@ -66,8 +79,13 @@ EXPERIMENTS = {  # name: (what it tests, overrides of the scale's defaults; 'n_h
     'synthetic-30':      ('30% basic synthetic', dict(synthetic_share=.3)),
     'synthetic-40':      ('40% basic synthetic', dict(synthetic_share=.4)),
     'synthetic-50':      ('50% basic synthetic', dict(synthetic_share=.5)),
-    'synthetic-50+hard': ('50% basic synthetic + targeted hard pages', dict(synthetic_share=.5, n_hard=True)),
+    'synthetic-50+hard': ('50% basic synthetic + generic hard pages', dict(synthetic_share=.5, n_hard=True)),
+    'synthetic-50+targeted': ('50% basic synthetic + pages of the `targeted` recipe instead of generic `hard`',
+                              dict(synthetic_share=.5, n_hard=True, hard_recipe='targeted')),
     'hard-only':         ('hard pages without the basic synthetic ones', dict(synthetic_share=0., n_hard=True)),
+    'synthetic-only':    ('the 50% mix without its real pages: zero real pages', dict(synthetic_share=.5, real=False)),
+    'pretrain-50':       ('one epoch on the 50% mix\'s synthetic pages alone, then the 50% mix (pretraining vs mixing)',
+                          dict(synthetic_share=.5, pretrain=1)),
     'size-small':        ('50% + hard at the smaller image size (512 full / 768 quick)',
                           dict(synthetic_share=.5, n_hard=True, image_size={'full': 512, 'quick': 768})),
     'size-large':        ('50% + hard at the larger image size (640 full / 1024 quick)',
@@ -77,109 +95,181 @@ EXPERIMENTS = {  # name: (what it tests, overrides of the scale's defaults; 'n_h
     'resnet101':         ('50% + hard, Faster R-CNN resnet101-FPN (full scale only)',
                           dict(synthetic_share=.5, n_hard=True, arch={'full': 'fasterrcnn_resnet101_fpn'})),
 }
-CORE = ('no-synthetic', 'synthetic-25', 'synthetic-50', 'synthetic-50+hard')  # the README's main comparison
+CORE = ('no-synthetic', 'synthetic-50')  # the 30-minute study: the one comparison it is sized to resolve
+BEYOND = ('synthetic-50', 'synthetic-only', 'pretrain-50', 'synthetic-50+hard', 'synthetic-50+targeted',
+          'size-small', 'size-large')  # the optional second study (`--experiments beyond`)
 
 # %% ../nbs/06_experiments.ipynb #bc836242
+def _experiment_config(name:str, scale:str)->dict:
+    "The RunConfig fields of experiment `name` at `scale`."
+    cfg = {k: v for k, v in SCALES[scale].items() if k != 'run_seconds'}
+    for key, value in EXPERIMENTS[name][1].items():
+        if isinstance(value, dict):
+            if scale not in value: raise ValueError(f'experiment {name!r} has no {scale!r} scale')
+            value = value[scale]
+        cfg[key] = cfg['n_hard'] if (key == 'n_hard' and value is True) else value
+    if 'n_hard' not in EXPERIMENTS[name][1]: cfg['n_hard'] = 0
+    return cfg
+
 def make_runs(names=CORE, # experiment names from `EXPERIMENTS`
               scale:str='quick', # 'quick' or 'full'
-              seeds=(0, 1, 2), # one run per seed
-              **overrides, # RunConfig fields to set on every run (e.g. minutes=1)
+              seeds=(0, 1), # seeds; each seed trains one model per fold
+              folds:int=4, # document-grouped folds: every real page is scored once per seed
+              **overrides, # RunConfig fields to set on every run (e.g. epochs=1, iters=2)
              )->list:
-    "The `RunConfig`s of `names` at `scale`, one per seed."
+    "The `RunConfig`s of `names` at `scale`: one per experiment, fold and seed, seed by seed."
     if scale not in SCALES: raise ValueError(f'unknown scale {scale!r}; choose from {list(SCALES)}')
     unknown = [n for n in names if n not in EXPERIMENTS]
     if unknown: raise ValueError(f'unknown experiment(s) {unknown}; choose from {list(EXPERIMENTS)}')
-    per_experiment = []
-    for name in names:
-        cfg = {**SCALES[scale]}
-        for key, value in EXPERIMENTS[name][1].items():
-            if isinstance(value, dict):
-                if scale not in value: raise ValueError(f'experiment {name!r} has no {scale!r} scale')
-                value = value[scale]
-            cfg[key] = cfg['n_hard'] if (key == 'n_hard' and value is True) else value
-        if 'n_hard' not in EXPERIMENTS[name][1]: cfg['n_hard'] = 0
-        per_experiment.append([RunConfig(experiment=name, scale=scale, seed=s, **{**cfg, **overrides}) for s in seeds])
-    return [run for by_seed in zip(*per_experiment) for run in by_seed]  # seed by seed: a stopped study covers every experiment
+    if not len(seeds): raise ValueError('no seeds: a study needs at least one seed (--seeds 1 or more)')
+    return [RunConfig(experiment=name, scale=scale, seed=s, folds=folds, fold=k, **{**_experiment_config(name, scale), **overrides})
+            for s in seeds for k in range(folds) for name in names]  # seed by seed: a stopped study holds whole seeds
 
 # %% ../nbs/06_experiments.ipynb #397da660
 def study_cache()->Path:
-    "Folder for synthetic pools: `$REDACTION_NBS_CACHE/study`, default `~/.cache/redaction_nbs/study`."
-    return Path(os.environ.get('REDACTION_NBS_CACHE', Path.home()/'.cache'/'redaction_nbs'))/'study'
+    "Folder for the study's synthetic pools: `cache_dir()/'study'`."
+    return cache_dir()/'study'
 
-def _n_synthetic(share:float, n_real:int)->int: return int(np.floor(share * n_real / (1 - share) + 0.5 + 1e-9))
+def _document(page)->str: return page.attrs.get('document') or document_id(page.name)
+
+def study_folds(pages:PageSet, # the real pages (the full TPDL set or the dev subset)
+                folds:int=4, # number of folds
+                seed:int=0, # seed of the fold assignment
+               )->list:
+    "Document-grouped folds stratified by redaction type: `folds` lists of page indices; no document spans two."
+    if folds < 2: raise ValueError(f'folds must be at least 2, not {folds}')
+    docs = [_document(p) for p in pages]
+    if len(set(docs)) < folds: raise ValueError(f'{len(set(docs))} documents cannot make {folds} document-grouped folds')
+    types = [str(p.attrs.get('redaction_type', '')) for p in pages]
+    split = StratifiedGroupKFold(folds, shuffle=True, random_state=seed).split(np.zeros(len(pages)), types, docs)
+    return [sorted(int(i) for i in valid) for _, valid in split]
+
+def data_record(pages:PageSet, folds:list, seed:int=0)->dict:
+    "What the study's real data is, recorded in every row and in the report."
+    return dict(data=pages.meta.get('name', 'tpdl'), n_pages=len(pages), n_documents=len({_document(p) for p in pages}),
+                folds=len(folds), fold_pages=[len(f) for f in folds], split_seed=seed)
+
+def fold_pages(pages:PageSet, folds:list, k:int):
+    "(train, valid) `PageSet`s of fold `k`: the other folds' pages and fold `k`'s."
+    held = set(folds[k])
+    part = lambda keep: PageSet([p for i, p in enumerate(pages) if (i in held) == keep], dict(pages.meta))
+    return part(False), part(True)
+
+# %% ../nbs/06_experiments.ipynb #5b7f3a20
+def _digest(obj)->str: return hashlib.sha1(json.dumps(obj, sort_keys=True, default=str).encode()).hexdigest()[:12]
+
+def pool_digest(pool:PageSet)->str:
+    "Hash of a pool's image bytes and boxes: two studies trained on the same synthetic pages iff their digests agree."
+    h = hashlib.sha1()
+    for p in pool:
+        h.update(Path(p.image).read_bytes()); h.update(np.asarray(p.boxes, np.float32).tobytes()); h.update('|'.join(p.labels).encode())
+    return h.hexdigest()[:12]
 
 def prepare_data(runs:list, # the `RunConfig`s to prepare for
-                 out:Path, # study folder: the real split is written to `out/data/`
+                 out:Path, # study folder: the pages, folds and pool record go to `out/data/`
                  tpdl:Path=None, # TPDL folder (default: `load_tpdl`'s search)
                  cache:Path=None, # where synthetic pools live (default `study_cache()`)
                  workers:int=2, # generator processes
                  progress:bool=True,
                 )->dict:
-    "Write the real train/valid split and generate the synthetic pools `runs` need; returns their COCO paths."
-    from redaction_nbs.formats import write_coco
-    from redaction_nbs.synthetic import generate
+    "Write the real pages and their folds, generate the synthetic pools `runs` need; returns paths and the data record."
+    from redaction_nbs.synthetic import generate, get_recipe
     out, cache = Path(out), Path(cache or study_cache())
-    train, valid = split_pages(load_tpdl(tpdl), valid_frac=.25, seed=0)
-    paths = dict(train=out/'data'/'real-train.json', valid=out/'data'/'real-valid.json', pools={})
-    write_coco(train, paths['train']); write_coco(valid, paths['valid'])
+    pages = load_tpdl(tpdl)
+    n_folds = {r.folds for r in runs}
+    if len(n_folds) != 1: raise ValueError(f'runs of one study must share their folds, not {sorted(n_folds)}')
+    folds = study_folds(pages, n_folds.pop())
+    longest = max(len(pages) - len(f) for f in folds)  # the largest training part
     need = {}
     for r in runs:
-        need[r.recipe] = max(need.get(r.recipe, 0), _n_synthetic(r.synthetic_share, len(train)))
+        need[r.recipe] = max(need.get(r.recipe, 0), n_synthetic(r.synthetic_share, longest))
         need[r.hard_recipe] = max(need.get(r.hard_recipe, 0), r.n_hard)
-    for recipe, n in need.items():
+    pools, digests = {}, {}
+    for name, n in need.items():
         if n == 0: continue
-        folder = cache/f'{recipe}-pool'
-        generate(recipe, 2 * n, folder, seed=0, workers=workers, progress=progress)
-        paths['pools'][recipe] = folder/'annotations.json'
-    return paths
+        recipe = get_recipe(name)  # a name or a recipe file, resolved here: workers read the pool's files only
+        folder = cache/f'{recipe.name}-{_digest(recipe.to_dict())[:8]}-pool'
+        pool = generate(recipe, 2 * n, folder, seed=0, workers=workers, progress=progress)
+        pools[name], digests[name] = str(folder/'annotations.json'), pool_digest(pool)
+    record = dict(data_record(pages, folds), pools=digests)
+    kept = out/'data'/'design.json'
+    if kept.exists():  # a resumed study must see the data its finished runs saw
+        before = json.loads(kept.read_text())
+        changed = [k for k in ('data', 'n_pages', 'fold_pages') if before.get(k) != record[k]]
+        changed += [f'pool {k}' for k, v in before.get('pools', {}).items() if k in digests and digests[k] != v]
+        if changed: raise ValueError(f'{kept}: the study\'s data changed since it started ({", ".join(changed)}); use a new --out folder')
+    write_coco(pages, out/'data'/'pages.json')
+    write_json_atomic(dict(record, fold_indices=folds), kept)
+    return dict(pages=str(out/'data'/'pages.json'), folds=folds, pools=pools, record=record)
 
 # %% ../nbs/06_experiments.ipynb #7860ddaf
-def code_version()->str:
-    "Package version plus the git commit of the checkout (with `+dirty` for uncommitted changes), if any."
-    root = Path(__file__).resolve().parent.parent if '__file__' in globals() else Path.cwd()
-    try:
-        sha = subprocess.run(['git', 'rev-parse', '--short', 'HEAD'], cwd=root, capture_output=True, text=True, timeout=5)
-        dirty = subprocess.run(['git', 'status', '--porcelain', '--untracked-files=no'], cwd=root, capture_output=True, text=True, timeout=5)
-        if sha.returncode == 0: return f'{__version__}+{sha.stdout.strip()}' + ('.dirty' if dirty.stdout.strip() else '')
-    except (OSError, subprocess.TimeoutExpired): pass
-    return __version__
+STUDY_THREADS, STUDY_LOADERS = 1, 1  # torch threads and data-loading processes of every run, whatever the machine
 
 def _pool(paths:dict, recipe:str)->PageSet:
     pool = paths['pools'].get(recipe)
     return read_coco(pool) if pool else PageSet([], dict(name=recipe))
 
+def _fit(pages:list, cfg:RunConfig, **kwargs):
+    "`fit_detector` with the run's settings; (learner, whether pretrained weights were used)."
+    from redaction_nbs.train import fit_detector
+    fit = dict(family=cfg.family, arch=cfg.arch, size=cfg.image_size, iters=cfg.iters, seed=cfg.seed, quiet=True,
+               threads=STUDY_THREADS, workers=STUDY_LOADERS, **kwargs)
+    if not cfg.pretrained: return fit_detector(pages, [], **fit), False
+    try: return fit_detector(pages, [], pretrained=True, **fit), True
+    except RuntimeError as e:
+        if 'pretrained weights' not in str(e): raise
+        print(f'{cfg.run_id}: {e}\n{cfg.run_id}: training from scratch instead', file=sys.stderr)
+        return fit_detector(pages, [], pretrained=False, **fit), False
+
+def _start_from(path:Path):
+    "A fastai callback that loads a saved detector's weights before training."
+    from fastai.callback.core import Callback
+    from redaction_nbs.models import load_detector
+    class StartFrom(Callback):
+        order = -30
+        def before_fit(self): self.learn.model.load_state_dict(load_detector(path).model.state_dict())
+    return StartFrom()
+
+def _save_preds(path:Path, run_id:str, valid:PageSet, preds:list):
+    write_json_atomic(dict(run_id=run_id, pages=[p.name for p in valid],
+                           boxes=[np.asarray(d['boxes']).round(2).tolist() for d in preds],
+                           scores=[np.asarray(d['scores']).round(5).tolist() for d in preds]), path)
+
 def run_one(cfg:RunConfig, # the run
             paths:dict, # from `prepare_data`
-            out:Path, # study folder: rows/, curves/ and models/ go there
-            threads:int=None, # torch threads (default: torch's)
+            out:Path, # study folder: rows/, preds/, curves/ and models/ go there
             keep_model:bool=False, # keep the trained detector in out/models/
            )->dict:
-    "Train and score one run; writes and returns its row."
-    import torch
-    from redaction_nbs.train import fit_detector, read_rgb
+    "Train on the other folds' pages (+ synthetic), score the held-out fold; writes and returns its row."
+    from redaction_nbs.train import read_rgb
     from redaction_nbs.models import load_detector
     from redaction_nbs.evaluate import evaluate_pages
-    if threads: torch.set_num_threads(threads)
     out = Path(out)
-    train, valid = read_coco(paths['train']), read_coco(paths['valid'])
+    train, valid = fold_pages(read_coco(paths['pages']), paths['folds'], cfg.fold)
     mix = mix_pages(train, _pool(paths, cfg.recipe), cfg.synthetic_share, _pool(paths, cfg.hard_recipe), cfg.n_hard, cfg.seed)
-    model_path = out/'models'/f'{cfg.run_id}.pt'
-    t0 = time.time()
-    learn = fit_detector(mix.pages, [], family=cfg.family, arch=cfg.arch, size=cfg.image_size, minutes=cfg.minutes,
-                         epochs=cfg.epochs or 1, seed=cfg.seed, quiet=True, out=model_path, data_desc=mix.meta['name'],
-                         **(dict(iters=cfg.iters) if cfg.iters else {}))
+    synthetic = [p for p in mix.pages if p.attrs.get('part') != 'real']
+    model_path, t0, cbs = out/'models'/f'{cfg.run_id}.pt', time.time(), []
+    if cfg.pretrain:
+        _fit(synthetic, cfg, epochs=cfg.pretrain, out=model_path.with_suffix('.pretrain.pt'))
+        cbs = [_start_from(model_path.with_suffix('.pretrain.pt'))]
+    learn, pretrained = _fit(mix.pages if cfg.real else synthetic, cfg, epochs=cfg.epochs, out=model_path, cbs=cbs,
+                             data_desc=mix.meta['name'])
     t1 = time.time()
-    detector = load_detector(model_path)
-    preds = detector.predict([read_rgb(p.image) for p in valid])
+    preds = load_detector(model_path).predict([read_rgb(p.image) for p in valid])
     metrics = evaluate_pages(valid, preds)
     t2 = time.time()
-    if not keep_model: model_path.unlink()
+    if not keep_model:
+        for f in (model_path, model_path.with_suffix('.pretrain.pt')): f.unlink(missing_ok=True)
     comp = {k: v for k, v in mix.meta['composition'].items() if k not in ('sources', 'seed', 'n_hard', 'share_requested')}
-    row = dict(run_id=cfg.run_id, **asdict(cfg), **comp, n_valid=len(valid), **metrics,
-               steps=learn.run_info['steps'], train_seconds=round(t1 - t0, 1), eval_seconds=round(t2 - t1, 1),
-               code_version=code_version(), finished=time.strftime('%Y-%m-%dT%H:%M:%S'))
+    if not cfg.real: comp.update(n_real=0, n_total=len(synthetic))
+    record = paths['record']
+    row = dict(run_id=cfg.run_id, **asdict(cfg), **comp, **{k: v for k, v in record.items() if k not in ('folds', 'pools')},
+               pool_digests=record['pools'], n_valid=len(valid), **metrics, steps=learn.run_info['steps'],
+               pretrained_used=pretrained, threads=STUDY_THREADS, train_seconds=round(t1 - t0, 1),
+               eval_seconds=round(t2 - t1, 1), code=code_commit(), machine=machine(), finished=time.strftime('%Y-%m-%dT%H:%M:%S'))
+    _save_preds(out/'preds'/f'{cfg.run_id}.json', cfg.run_id, valid, preds)
     write_json_atomic(dict(run_id=cfg.run_id, steps=learn.history.steps), out/'curves'/f'{cfg.run_id}.json')
-    write_json_atomic(row, out/'rows'/f'{cfg.run_id}.json')
+    write_json_atomic(row, out/'rows'/f'{cfg.run_id}.json')  # last: a row exists only for a complete run
     return row
 
 # %% ../nbs/06_experiments.ipynb #c0835073
@@ -202,62 +292,180 @@ def run_study(runs:list, # `RunConfig`s, e.g. from `make_runs`
     ids = [r.run_id for r in runs]
     if len(set(ids)) != len(ids): raise ValueError('runs contain duplicates')
     pending = [r for r in runs if not (out/'rows'/f'{r.run_id}.json').exists()]
-    if progress: print(f'{len(runs) - len(pending)} of {len(runs)} runs already done; {len(pending)} to run')
+    if progress: print(f'{len(runs) - len(pending)} of {len(runs)} runs already done; {len(pending)} to run', flush=True)
     if pending:
         paths = prepare_data(runs, out, tpdl, cache, progress=progress and sys.stderr.isatty())
+        say = lambda i, row: progress and print(f'[{i + 1}/{len(pending)}] {row["run_id"]}: AP {row["AP"]:.3f} '
+                                                f'PQ {row["PQ"]:.3f} ({row["train_seconds"]:.0f} s)', flush=True)
         if workers == 1 and not scheduler:
-            for i, r in enumerate(pending):
-                row = run_one(r, paths, out)
-                if progress: print(f'[{i + 1}/{len(pending)}] {r.run_id}: AP {row["AP"]:.3f} AP50 {row["AP50"]:.3f} PQ {row["PQ"]:.3f} ({row["train_seconds"]:.0f}s)')
-        else:
+            for i, r in enumerate(pending): say(i, run_one(r, paths, out))
+        else:  # every run uses STUDY_THREADS threads and STUDY_LOADERS loaders, so the rows match a serial study's
             import dask
             from dask.distributed import Client, LocalCluster, as_completed
-            threads = max(1, (os.cpu_count() or 1) // workers)
             # training starts data-loading processes, which daemonic worker processes may not have
             with dask.config.set({'distributed.worker.daemon': False}), \
                  (Client(scheduler) if scheduler else
                   Client(LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None))) as client:
-                futures = client.map(run_one, pending, paths=paths, out=out, threads=threads, pure=False)
-                for i, (fut, row) in enumerate(as_completed(futures, with_results=True)):
-                    if progress: print(f'[{i + 1}/{len(pending)}] {row["run_id"]}: AP {row["AP"]:.3f} PQ {row["PQ"]:.3f}')
+                futures = client.map(run_one, pending, paths=paths, out=out, pure=False)
+                for i, (_, row) in enumerate(as_completed(futures, with_results=True)): say(i, row)
     return results_table(out)
 
-# %% ../nbs/06_experiments.ipynb #f9c9c614
-SUMMARY_METRICS = ('AP', 'AP50', 'AP75', 'AR100', 'PQ', 'P', 'R')
+# %% ../nbs/06_experiments.ipynb #4d61b7a9
+class PageScores:
+    "One model's (or one seed's pooled folds') detections scored page by page, so any resample of pages can be scored."
+    def __init__(self, gt:PageSet, # ground-truth pages
+                 preds:list, # one dict(boxes, scores) per page
+                ):
+        import contextlib, io
+        from pycocotools.cocoeval import COCOeval
+        from redaction_nbs.evaluate import _coco_pair, tpdl_counts
+        self.n, self.counts = len(gt), np.array(tpdl_counts(gt, preds), np.float64).reshape(-1, 4)
+        coco_gt, coco_dt = _coco_pair(gt, preds)
+        self.ev = None
+        if coco_dt is not None:
+            with contextlib.redirect_stdout(io.StringIO()):
+                self.ev = COCOeval(coco_gt, coco_dt, 'bbox')
+                p = self.ev.params  # COCO AP: all areas, 100 detections per page; matched page by page, once
+                p.areaRng, p.areaRngLbl, p.maxDets = [[0, 1e10]], ['all'], [100]
+                self.ev.evaluate()
+            self.per_page = list(self.ev.evalImgs)  # one entry per page (one category, one area range)
 
-def summarise(table:pd.DataFrame, # from `results_table`
-              metrics=SUMMARY_METRICS, # columns to summarise
-             )->pd.DataFrame:
-    "Mean, standard deviation and count over seeds of each experiment's metrics."
-    cols = [m for m in metrics if m in table.columns]
-    keys = ['experiment', 'scale', 'synthetic_share', 'n_hard', 'image_size']
-    g = table.groupby(keys, dropna=False)[cols]
-    summary = g.mean().add_suffix('_mean').join(g.std(ddof=1).fillna(0).add_suffix('_std')).join(g.size().rename('seeds'))
-    return summary.reset_index().sort_values('AP_mean' if 'AP' in cols else keys[0])
+    def AP(self, idx=None)->float:
+        "COCO AP (.50:.95) over pages `idx` (0-based, repeats allowed; default all), by pycocotools' `accumulate`."
+        import contextlib, io
+        idx = range(self.n) if idx is None else idx
+        if self.ev is None: return 0.0 if self.counts[list(idx), 2].sum() else math.nan
+        ids = list(range(len(idx)))
+        self.ev.evalImgs = [self.per_page[i] for i in idx]
+        self.ev.params.imgIds = self.ev._paramsEval.imgIds = ids
+        with contextlib.redirect_stdout(io.StringIO()): self.ev.accumulate()
+        prec = self.ev.eval['precision'][:, :, 0, 0, 0]
+        return float(prec[prec > -1].mean()) if (prec > -1).any() else math.nan
+
+    def PQ(self, idx=None)->float:
+        "TPDL panoptic quality over pages `idx` (sums of the per-page TP, FP, FN and matched IoU)."
+        tp, fp, fn, s = self.counts[list(range(self.n) if idx is None else idx)].sum(0)
+        return s / (tp + .5 * fp + .5 * fn) if tp + fp + fn else math.nan
+
+# %% ../nbs/06_experiments.ipynb #3b9f0c52
+def _read_preds(path:Path)->dict:
+    d = json.loads(Path(path).read_text())
+    return {name: dict(boxes=np.asarray(b, np.float32).reshape(-1, 4), scores=np.asarray(s, np.float32))
+            for name, b, s in zip(d['pages'], d['boxes'], d['scores'])}
+
+def seed_scores(out:Path, # study folder
+                table:pd.DataFrame, # its results table (one row per run)
+               )->tuple:
+    "(scores, per-seed table): each experiment × seed with all its folds done, its folds' predictions pooled over all pages."
+    from redaction_nbs.evaluate import evaluate_pages
+    out = Path(out)
+    pages = read_coco(out/'data'/'pages.json')
+    scores, rows = {}, []
+    for (exp, seed), runs in table.groupby(['experiment', 'seed'], sort=False):
+        if len(runs) < runs.folds.iloc[0]: continue  # a seed is scored once all its folds are done
+        preds = {}
+        for run_id in runs.run_id: preds.update(_read_preds(out/'preds'/f'{run_id}.json'))
+        if set(preds) != {p.name for p in pages}: raise ValueError(f'{out}: {exp} seed {seed}: predictions do not cover the pages')
+        pooled = [preds[p.name] for p in pages]
+        scores[exp, seed] = PageScores(pages, pooled)
+        first = runs.iloc[0]
+        rows.append(dict(experiment=exp, seed=int(seed), **{k: first[k] for k in ('scale', 'synthetic_share', 'n_hard', 'image_size', 'real', 'pretrain') if k in runs},
+                         n_real=int(runs.n_real.mean().round()), n_synthetic=int(runs.n_synthetic.mean().round()),
+                         n_valid=len(pages), folds=len(runs), **evaluate_pages(pages, pooled)))
+    return scores, pd.DataFrame(rows)
+
+def paired_difference(scores:dict, # {(experiment, seed): PageScores} from `seed_scores`
+                      baseline:str, # experiment subtracted
+                      experiment:str, # experiment compared with it
+                      metric:str='AP', # 'AP' (COCO) or 'PQ' (TPDL)
+                      n_boot:int=1000, # bootstrap resamples
+                      seed:int=0, # seed of the resampling
+                     )->dict:
+    "Mean paired difference `experiment − baseline` (same seeds, same pages) and its 95% bootstrap interval over seeds and pages."
+    seeds = sorted(s for e, s in scores if e == experiment and (baseline, s) in scores)
+    if not seeds: raise ValueError(f'no seed has both {experiment!r} and {baseline!r} finished')
+    n = scores[baseline, seeds[0]].n
+    f = lambda e, s, idx: getattr(scores[e, s], metric)(idx)
+    diff = lambda s, idx: f(experiment, s, idx) - f(baseline, s, idx)
+    point = float(np.mean([diff(s, None) for s in seeds]))
+    rng, boots = np.random.default_rng(seed), []
+    for _ in range(n_boot):  # resample pages (the same for both experiments) and seeds (paired): both sources of noise
+        idx, ss = rng.integers(n, size=n), rng.choice(seeds, size=len(seeds))
+        by_seed = {s: diff(s, idx) for s in set(ss.tolist())}
+        boots.append(np.mean([by_seed[s] for s in ss]))
+    lo, hi = (float(v) for v in np.nanpercentile(boots, [2.5, 97.5]))
+    verdict = 'better' if lo > 0 else 'worse' if hi < 0 else 'within noise'
+    return dict(experiment=experiment, baseline=baseline, metric=metric, difference=point, ci_low=lo, ci_high=hi,
+                half_width=(hi - lo) / 2, seeds=len(seeds), pages=n, verdict=verdict)
+
+def compare(scores:dict, baseline:str, metrics=('AP', 'PQ'), n_boot:int=1000)->pd.DataFrame:
+    "Every experiment against `baseline`, as paired differences with 95% intervals."
+    exps = [e for e in dict.fromkeys(e for e, _ in scores) if e != baseline]
+    return pd.DataFrame([paired_difference(scores, baseline, e, m, n_boot) for e in exps for m in metrics])
 
 # %% ../nbs/06_experiments.ipynb #40d92825
-RULE_BASED = {'rule-based detector (TPDL 2023; all 86 dev pages)': dict(AP=.485, AP50=.585, PQ=.69, P=.79, R=.72)}
+def rule_based()->dict:
+    "The TPDL 2023 rule-based detector's scores on the tpdl-dev pages, as kept in `results/rule_based.json`."
+    r = read_result('rule_based')
+    return {f"rule-based detector (TPDL 2023; {r['provenance']['data']})": r['result']['all']}
+
+def _experiment_names(experiments:str)->tuple:
+    named = dict(core=CORE, beyond=BEYOND)
+    return named.get(experiments) or tuple(e.strip() for e in experiments.split(',') if e.strip())
+
+def keep_study(name:str, # folder under results/, e.g. 'quick_study'
+               out:Path, summary:dict, data:str)->Path:
+    "Copy the study's results.csv, report.md and charts to `results/<name>/` and write `<name>/summary` there."
+    dest = results_dir()/name
+    dest.mkdir(parents=True, exist_ok=True)
+    for f in ['results.csv', 'report.md', *[p.name for p in Path(out).glob('*.png')]]: shutil.copy2(Path(out)/f, dest/f)
+    return write_result(f'{name}/summary', summary, data=data)
 
 def study(scale:str='quick', # 'quick' (CPU, compact detector) or 'full' (GPU, torchvision detector)
-          experiments:str=','.join(CORE), # comma-separated experiment names
-          seeds:int=3, # runs per experiment
-          out:str='runs/quick-study', # study folder: results.csv, charts, report.md
+          experiments:str='core', # 'core' (no-synthetic vs synthetic-50), 'beyond' (the further experiments) or names, comma-separated
+          seeds:int=2, # seeds; each trains one model per fold
+          folds:int=4, # document-grouped folds of the real pages
+          out:str=None, # study folder (default runs/<scale>-study or runs/<scale>-<experiments>)
           workers:int=1, # trainings in parallel (Dask LocalCluster processes)
           scheduler:str=None, # an existing Dask scheduler's address instead of a local cluster
-          minutes:float=None, # train each run for this many minutes instead of the scale's epochs
           epochs:int=None, # override the scale's number of epochs
+          iters:int=None, # override the scale's steps per epoch
           tpdl:str=None, # TPDL folder (default: `tpdl_dir()`, which downloads the data set on first use)
+          keep:str=None, # name under results/ to keep the outcome as (default <scale>_study / <scale>_experiments); 'none' to skip
          ):
-    "Run the synthetic-ratio study end to end and write its table, charts and report."
-    from redaction_nbs.charts import write_report
+    "Run the study end to end: runs, paired differences with 95% intervals, charts, report, kept results."
+    names = _experiment_names(experiments)
+    label = 'study' if names == CORE else 'experiments'
+    out = Path(out or f'runs/{scale}-{label}')
+    keep = f'{scale}_{label}' if keep is None else None if keep == 'none' else keep
     try:
-        overrides = dict(minutes=minutes, epochs=None) if minutes else dict(epochs=epochs) if epochs else {}
-        runs = make_runs([e.strip() for e in experiments.split(',') if e.strip()], scale, range(seeds), **overrides)
+        if seeds < 1: raise ValueError(f'--seeds must be at least 1, not {seeds}')
+        overrides = {k: v for k, v in dict(epochs=epochs, iters=iters).items() if v is not None}
+        runs = make_runs(names, scale, range(seeds), folds, **overrides)
+        pending = sum(not (out/'rows'/f'{r.run_id}.json').exists() for r in runs)
+        expected = pending * SCALES[scale]['run_seconds'] * runs[0].epochs * runs[0].iters / 450
+        print(f'{len(runs)} runs ({len(names)} experiments × {folds} folds × {seeds} seeds), {pending} to do: '
+              f'expected wall time ~{expected / 60:.0f} min ({SCALES[scale]["run_seconds"]} s per 450-step run measured on 2 CPU cores)', flush=True)
+        t0 = time.time()
         table = run_study(runs, out, workers=workers, scheduler=scheduler, tpdl=tpdl)
     except (ValueError, FileNotFoundError) as e:
         print(f'redaction study: {e}', file=sys.stderr); return 2
+    wall = time.time() - t0
     table = table[table.run_id.isin([r.run_id for r in runs])]
-    report = write_report(out, table, reference=RULE_BASED)
+    scores, per_seed = seed_scores(out, table)
+    comparisons = compare(scores, names[0]) if len(names) > 1 else pd.DataFrame()
+    design = {**json.loads((out/'data'/'design.json').read_text()), 'scale': scale, 'experiments': list(names),
+              'seeds': seeds, 'steps': runs[0].epochs * runs[0].iters, 'threads': STUDY_THREADS}
+    design.pop('fold_indices', None)
+    try: reference = rule_based()
+    except FileNotFoundError: reference = {}
+    report = write_report(out, table, per_seed, comparisons, design, reference)
     print(report.read_text())
-    print(f'\nwritten: {Path(out)/"results.csv"}, {report} and its charts')
+    print(f'wall time {wall / 60:.1f} min (expected ~{expected / 60:.0f} min); written: {out/"results.csv"}, {report} and its charts')
+    if keep:
+        summary = dict(design=design, expected_seconds=round(expected), wall_seconds=round(wall), runs=len(table),
+                       per_seed=per_seed.to_dict('records'), summary=summarise(per_seed).to_dict('records'),
+                       comparisons=comparisons.to_dict('records'))
+        data = f"{design['data']}: {design['n_pages']} pages in {folds} document-grouped folds"
+        print(f'kept: {keep_study(keep, out, summary, data)}')
     return 0

@@ -8,7 +8,7 @@ METRICS = ['AP', 'AP50', 'PQ', 'P', 'R', 'n_real', 'n_synthetic', 'n_hard']
 
 def tiny_runs(names=('no-synthetic',), seeds=(0, 1)):
     "Runs that train for two iterations at a small size: they test the machinery, not the model."
-    return make_runs(list(names), 'quick', seeds, minutes=None, epochs=1, iters=2, image_size=384)
+    return make_runs(list(names), "quick", seeds, 2, epochs=1, iters=2, image_size=384)
 
 @pytest.fixture
 def study_env(tmp_path, tpdl_path, monkeypatch):
@@ -19,6 +19,8 @@ def study_env(tmp_path, tpdl_path, monkeypatch):
 def test_config_errors_are_clear(run_cli, study_env):
     res = run_cli('study', '--experiments', 'no-synthetic,synthetic-99')
     assert res.returncode == 2 and "unknown experiment(s) ['synthetic-99']" in res.stderr and 'Traceback' not in res.stderr
+    res = run_cli('study', '--seeds', '0')
+    assert res.returncode == 2 and '--seeds must be at least 1' in res.stderr and 'Traceback' not in res.stderr
     res = run_cli('study', '--scale', 'huge')
     assert res.returncode == 2 and "unknown scale 'huge'" in res.stderr
     res = run_cli('study', '--tpdl', study_env/'nowhere', '--seeds', '1', '--experiments', 'no-synthetic')
@@ -29,7 +31,7 @@ def test_killed_study_resumes_without_half_rows(study_env):
     out = study_env/'study'
     runs = tiny_runs()
     code = (f'from redaction_nbs.experiments import make_runs, run_study\n'
-            f'run_study(make_runs(["no-synthetic"], "quick", (0, 1), minutes=None, epochs=1, iters=2, image_size=384), {str(out)!r}, progress=False)')
+            f'run_study(make_runs(["no-synthetic"], "quick", (0, 1), 2, epochs=1, iters=2, image_size=384), {str(out)!r}, progress=False)')
     proc = subprocess.Popen([sys.executable, '-c', code], env=os.environ.copy(), start_new_session=True)
     rows = out/'rows'
     deadline = time.time() + 300
