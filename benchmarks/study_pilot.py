@@ -17,7 +17,7 @@ from pathlib import Path
 
 ONE_RUN = '''
 import hashlib, json, sys, warnings; warnings.simplefilter("ignore")
-from redaction_nbs.data import load_tpdl
+from redaction_nbs.tpdl import load_tpdl
 from redaction_nbs.experiments import study_folds, fold_pages
 from redaction_nbs.train import fit_detector
 pages = load_tpdl(); train, _ = fold_pages(pages, study_folds(pages), 0)
@@ -70,7 +70,7 @@ def tempfile_path():
     return cm()
 
 def _long_check(out:Path):
-    from redaction_nbs.data import load_tpdl
+    from redaction_nbs.tpdl import load_tpdl
     from redaction_nbs.evaluate import evaluate_pages
     from redaction_nbs.experiments import study_folds
     pages = load_tpdl(); folds = study_folds(pages)
@@ -96,7 +96,7 @@ def _scores(pages, f):
 
 def pilot(out:Path, seeds:list, steps:int):
     import numpy as np, pandas as pd
-    from redaction_nbs.data import load_tpdl
+    from redaction_nbs.tpdl import load_tpdl
     from redaction_nbs.evaluate import evaluate_pages
     from redaction_nbs.experiments import PageScores, compare, study_cache, study_folds
     from redaction_nbs.synthetic import generate
