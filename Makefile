@@ -7,7 +7,7 @@ TORCH ?= torch==2.14.1 torchvision==0.29.1
 STAMP := $(VENV)/.redaction-nbs-$(shell cat pyproject.toml | sha1sum | cut -c1-12)-$(shell pwd | sha1sum | cut -c1-8)
 STUDY_OUT ?= runs/quick-study
 
-.PHONY: install test study readme gpu-wheels clean-venv
+.PHONY: install test study readme docs gpu-wheels clean-venv
 
 install: $(STAMP)
 $(STAMP):  # named by the hash of pyproject.toml and of the checkout path, so no mtime is consulted
@@ -29,6 +29,11 @@ study: install
 
 readme: install
 	$(PY) tools/build_readme.py
+
+# The documentation site in _site/ from the notebooks' saved outputs (nothing executed; ~30 s); also nbs/llms.txt.
+# Serve it with `python -m http.server -d _site`.
+docs: install
+	$(PY) tools/build_docs.py
 
 gpu-wheels: install
 	$(PY) tools/gpu_wheels.py

@@ -15,7 +15,8 @@ from .data import atomic_path
 def _checkout()->Path: return Path(redaction_nbs.__file__).resolve().parent.parent
 
 # %% auto #0
-__all__ = ['RESULTS_ENV', 'results_dir', 'code_commit', 'machine', 'provenance', 'write_result', 'read_result']
+__all__ = ['RESULTS_ENV', 'HOW_TO_MEASURE', 'results_dir', 'code_commit', 'machine', 'provenance', 'write_result', 'read_result',
+           'not_measured', 'provenance_line', 'results_table', 'fill_results']
 
 # %% ../nbs/10_results.ipynb #7bf583ff
 RESULTS_ENV = 'REDACTION_RESULTS'
@@ -76,3 +77,59 @@ def read_result(name:str, # as given to `write_result`
     path = results_dir(root)/f'{name}.json'
     if not path.exists(): raise FileNotFoundError(f'{path}: no kept result {name!r}; run the benchmark or study that writes it')
     return json.loads(path.read_text())
+
+# %% ../nbs/10_results.ipynb #f1a0d0c2
+import re
+
+HOW_TO_MEASURE = {  # the command that writes each kept result; others get a generic hint
+    'quick_study/summary': 'make study',
+    'detect_speed': 'python benchmarks/bench_detect.py',
+    'synth_speed': 'python benchmarks/bench_synth.py',
+}
+_re_placeholder = re.compile(r'\{\{(result|provenance|results-table):([\w/.-]+)(?::([\w.-]*))?(?::([^}]*))?\}\}')
+
+def not_measured(name:str)->str:
+    "What a page says where result `name` is not kept yet."
+    how = HOW_TO_MEASURE.get(name)
+    return f'*not measured yet: run `{how}`*' if how else f'*not measured yet: run the benchmark that writes `results/{name}.json`*'
+
+def provenance_line(kept:dict)->str:
+    "One line saying what produced a kept result."
+    p = kept['provenance']
+    extra = ', '.join(f'{k} {v}' for k, v in p.items() if k not in ('commit', 'date', 'machine', 'data'))
+    return f'*Measured {p.get("date", "?")} at commit `{p.get("commit", "?")}` on {p.get("machine", "?")}; data: {p.get("data", "?")}' + (f'; {extra}' if extra else '') + '.*'
+
+
+# %% ../nbs/10_results.ipynb #f1a0d0c3
+def _fmt(v, spec:str='')->str:
+    if spec: return format(v, spec)
+    return format(v, '.3g') if isinstance(v, float) else str(v)
+
+def results_table(kept:dict)->str:
+    "A kept result as a markdown table: one row per entry, or one row per named record when every entry is a dict."
+    res = kept['result']
+    if res and all(isinstance(v, dict) for v in res.values()):
+        cols = list(dict.fromkeys(k for v in res.values() for k in v))
+        rows = ['| | ' + ' | '.join(cols) + ' |', '|---' * (len(cols) + 1) + '|']
+        rows += [f'| {name} | ' + ' | '.join(_fmt(v.get(c, '')) for c in cols) + ' |' for name, v in res.items()]
+    else: rows = ['| | |', '|---|---|'] + [f'| {k} | {_fmt(v)} |' for k, v in res.items()]
+    return '\n'.join(rows) + '\n\n' + provenance_line(kept)
+
+def fill_results(text:str, # markdown with `{{result:...}}`, `{{provenance:...}}` or `{{results-table:...}}` placeholders
+                 root:Path=None, # results folder (default `results_dir()`)
+                )->str:
+    "`text` with every placeholder replaced by the kept figure, provenance or table (or *not measured yet*)."
+    def sub(m):
+        kind, name, path, spec = m.groups()
+        try: kept = read_result(name, root)
+        except FileNotFoundError: return not_measured(name)
+        if kind == 'provenance': return provenance_line(kept)
+        if kind == 'results-table': return results_table(kept)
+        v = kept['result']
+        for k in (path or '').split('.'):
+            if k == '': continue
+            try: v = v[int(k)] if isinstance(v, list) else v[k]
+            except (KeyError, IndexError, ValueError, TypeError) as e:
+                raise KeyError(f'results/{name}.json has no {path!r} (placeholder {m.group(0)})') from e
+        return _fmt(v, spec or '')
+    return _re_placeholder.sub(sub, text)

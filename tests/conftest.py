@@ -28,3 +28,29 @@ def run_cli(tmp_path):
         return subprocess.run([str(exe), *map(str, args)], capture_output=True, text=True, cwd=tmp_path,
                               timeout=timeout, check=check, env={**os.environ, 'PYTHONWARNINGS': 'ignore'})
     return run
+
+CHROMIUM, CHROMEDRIVER = Path('/usr/bin/chromium'), Path('/usr/bin/chromedriver')
+
+@pytest.fixture(scope='session')
+def chromium():
+    "Debian's chromium and chromium-driver, installed by tools/install_browser.sh when missing (else the test skips)."
+    if not (CHROMIUM.exists() and CHROMEDRIVER.exists()):
+        r = subprocess.run(['bash', str(ROOT/'tools'/'install_browser.sh')], capture_output=True, text=True, timeout=900)
+        if r.returncode != 0 or not (CHROMIUM.exists() and CHROMEDRIVER.exists()):
+            pytest.skip(f'chromium could not be installed by tools/install_browser.sh (exit {r.returncode}): '
+                        f'{(r.stderr or r.stdout).strip()[-300:]}')
+    return CHROMIUM, CHROMEDRIVER
+
+def headless_chrome(chromium, profile:Path, size='1400,900'):
+    "A headless Chromium WebDriver that reaches nothing but what it is sent to."
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+    options = webdriver.ChromeOptions()
+    options.binary_location = str(chromium[0])
+    for flag in ('--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
+                 '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic',
+                 '--disable-dev-shm-usage', f'--window-size={size}', f'--user-data-dir={profile}'):
+        options.add_argument(flag)
+    driver = webdriver.Chrome(service=Service(str(chromium[1])), options=options)
+    driver.set_page_load_timeout(90)
+    return driver

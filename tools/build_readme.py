@@ -1,23 +1,20 @@
 """Write README.md from nbs/index.ipynb (nbdev's own `nbdev-readme` needs Quarto, which cannot be installed here).
 
-Markdown cells are copied; code cells become ```python blocks followed by their text output; cells whose first
-line is `#| hide` are left out; images in outputs are not copied (link committed PNGs from markdown instead).
+Markdown cells are copied with their `{{result:...}}` placeholders filled from `results/`; code cells become
+```python blocks followed by their saved text output; `#| hide` cells are left out; images in outputs are not
+copied (link committed PNGs from markdown instead). The conversion is `tools/nbpages.py`, shared with the site.
 """
+import sys
 from pathlib import Path
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 import nbformat
+from nbpages import ROOT, page_cells, page_markdown
 
-root = Path(__file__).resolve().parent.parent
-nb = nbformat.read(root/'nbs'/'index.ipynb', as_version=4)
-parts = []
-for cell in nb.cells:
-    src = cell.source.strip()
-    if not src or src.startswith('#| hide'): continue
-    if cell.cell_type == 'markdown':
-        parts.append(src.replace('](../', ']('))  # links written relative to nbs/ point at the repo root
-        continue
-    parts.append(f'```python\n{src}\n```')
-    texts = [o.get('text') or o.get('data', {}).get('text/plain', '') for o in cell.get('outputs', [])]
-    text = ''.join(t if isinstance(t, str) else ''.join(t) for t in texts).rstrip()
-    if text: parts.append(f'```\n{text}\n```')
-(root/'README.md').write_text('<!-- generated from nbs/index.ipynb by tools/build_readme.py: edit the notebook -->\n\n'
-                              + '\n\n'.join(parts) + '\n')
+HEADER = '<!-- generated from nbs/index.ipynb by tools/build_readme.py: edit the notebook -->\n\n'
+
+def readme_text(results_root=None)->str:
+    nb = nbformat.read(ROOT/'nbs'/'index.ipynb', as_version=4)
+    # links written relative to nbs/ point at the repo root
+    return HEADER + page_markdown(page_cells(nb, results_root, link_fix=lambda s: s.replace('](../', '](')))
+
+if __name__ == '__main__': (ROOT/'README.md').write_text(readme_text())
