@@ -484,7 +484,7 @@ def app(gt:str, # ground truth: COCO instances JSON or VIA project JSON
         preds = read_predictions(predictions, pages, ids) if predictions else None
         ds = to_fiftyone(pages, preds, name=name)
     except (AnnotationError, FileNotFoundError, ValueError, OSError) as e:
-        print(f'redaction app: {e}', file=sys.stderr); return 1
+        print(f'redaction app: {e}', file=sys.stderr); return 2
     if preds is not None:
         evaluate_errors(ds, score_thr=score_threshold)
         error_views(ds)
@@ -493,7 +493,7 @@ def app(gt:str, # ground truth: COCO instances JSON or VIA project JSON
               "saved views: " + ', '.join(ds.list_saved_views()))
     try: session = launch(ds, port=port, address=address)
     except (OSError, TimeoutError) as e:
-        print(f'redaction app: {e}', file=sys.stderr); return 1
+        print(f'redaction app: {e}', file=sys.stderr); return 2
     print(f'FiftyOne App: http://{address}:{port}/ (Ctrl-C to stop)', flush=True)
     def _interrupt(signum, frame): raise KeyboardInterrupt
     import signal

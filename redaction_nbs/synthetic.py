@@ -407,7 +407,7 @@ def _progress(it, total, show:bool):
 
 def _run_jobs(todo:list, workers:int, progress:bool):
     "Sidecars of the pages `todo` makes, in this process or a pool of `workers`, in the order they finish."
-    if workers == 1 or len(todo) == 1:
+    if workers == 1 or len(todo) <= 1:
         yield from _progress(map(_save_page, todo), len(todo), progress); return
     import multiprocessing as mp
     ctx = mp.get_context('fork' if 'fork' in mp.get_all_start_methods() else 'spawn')

@@ -79,14 +79,14 @@ def test_app_bad_inputs(small_set, run_cli, tmp_path):
     (tmp_path/'broken.json').write_text('[{"image_id": 1, "bbox": [1, 2')
     (tmp_path/'unknown.json').write_text(json.dumps([dict(file_name='nope.png', bbox=[1, 2, 3, 4], score=0.9)]))
     (tmp_path/'unknown_id.json').write_text(json.dumps([dict(image_id=999, bbox=[1, 2, 3, 4], score=0.9)]))
-    for preds, msg in [(tmp_path/'missing.json', 'missing.json: file not found'), (tmp_path/'broken.json', 'not valid JSON'),
+    for preds, msg in [(tmp_path/'missing.json', 'missing.json: no such file or folder'), (tmp_path/'broken.json', 'not valid JSON'),
                        (tmp_path/'unknown.json', "'nope.png' is not a page"), (tmp_path/'unknown_id.json', 'image_id 999')]:
-        r = run_cli('app', d/'gt.json', '--predictions', preds, '--port', 0)
-        assert r.returncode == 1, (preds, r.stdout, r.stderr)
+        r = run_cli('app', d/'gt.json', '--predictions', preds, '--port', 5999)
+        assert r.returncode == 2, (preds, r.stdout, r.stderr)
         assert msg in r.stderr and str(preds.name) in r.stderr, r.stderr
         assert 'Traceback' not in r.stderr
     r = run_cli('app', tmp_path/'no-gt.json')
-    assert r.returncode == 1 and 'no-gt.json' in r.stderr and 'Traceback' not in r.stderr, r.stderr
+    assert r.returncode == 2 and 'no-gt.json' in r.stderr and 'Traceback' not in r.stderr, r.stderr
 
 
 def test_app_port_in_use(small_set, run_cli):
@@ -95,7 +95,7 @@ def test_app_port_in_use(small_set, run_cli):
     with socket.socket() as s:
         s.bind(('127.0.0.1', 0)); s.listen(); port = s.getsockname()[1]
         r = run_cli('app', d/'gt.json', '--port', port)
-    assert r.returncode == 1
+    assert r.returncode == 2
     assert f'port {port} on 127.0.0.1 is already in use' in r.stderr and 'Traceback' not in r.stderr, r.stderr
 
 

@@ -144,13 +144,13 @@ def test_deeply_nested_json(run_cli, tmp_path, command):
 def test_unknown_format_and_missing_file(run_cli, tmp_path):
     (tmp_path/'x.json').write_text('{"hello": "world"}')
     _one_line_error(run_cli('validate', tmp_path/'x.json'), 'x.json', 'neither COCO')
-    _one_line_error(run_cli('validate', tmp_path/'nothing.json'), 'nothing.json', 'file not found')
+    _one_line_error(run_cli('validate', tmp_path/'nothing.json'), 'nothing.json', 'no such file or folder')
     _one_line_error(run_cli('validate', _coco(tmp_path), '--fix', 'ignore'), '--fix must be one of')
 
 def test_missing_types_csv(run_cli, tmp_path):
     write_via(_pages(tmp_path), tmp_path/'via.json', tmp_path)
     _one_line_error(run_cli('validate', tmp_path/'via.json', '--images', tmp_path, '--types-csv', tmp_path/'types.csv'),
-                    'types.csv', 'file not found')
+                    'types.csv', 'no such file or folder')
 
 # readable files with bad content: a report line per problem, exit 1; --fix lists every change
 

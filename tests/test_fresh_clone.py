@@ -60,7 +60,7 @@ def test_offline_says_both_ways_out(newcomer):
 def test_tiny_study_on_a_fresh_machine(newcomer):
     env, cwd = newcomer
     res = _run([str(Path(sys.executable).parent/'redaction'), 'study', '--experiments', 'no-synthetic', '--seeds', '1',
-                '--minutes', '0.05', '--out', 'study'], env, cwd, timeout=300)
+                '--epochs', '1', '--iters', '2', '--folds', '2', '--keep', 'none', '--out', 'study'], env, cwd, timeout=300)
     assert res.returncode == 0, res.stderr[-2000:]
     assert (cwd/'study'/'results.csv').exists() and 'no-synthetic' in (cwd/'study'/'results.csv').read_text()
     assert 'Downloading the TPDL data set' in res.stderr

@@ -191,9 +191,10 @@ def test_generate_refuses_bad_input(tmp_path):
 
 @pytest.mark.parametrize('args,message', [
     (['--recipe', 'medium'], "unknown recipe 'medium'; valid recipes: basic, hard"),
-    (['--n', '-3'], 'n must be a non-negative integer'),
-    (['--out', 'afile/sub'], 'cannot write there'),
-    (['--dpi', '0'], 'dpi must be within 36..600, got 0'),
+    (['--n', '-3'], '--n: must be at least 1, not -3'),
+    (['--out', 'afile/sub'], 'is a file, not a folder (--out)'),
+    (['--dpi', '0'], '--dpi: must be at least 1, not 0'),
+    (['--dpi', '20'], 'dpi must be within 36..600, got 20'),
     (['--recipe', 'missing.json'], 'missing.json: no such recipe file'),
     (['--recipe', 'afile.json'], 'afile.json: not a JSON recipe'),
 ])

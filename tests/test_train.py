@@ -45,12 +45,12 @@ def test_checkpoint_holds_the_full_state(run_cli, tiny_coco, tmp_path):
     assert '4 steps' in res.stdout
 
 @pytest.mark.parametrize('args, message', [
-    (['--data', 'nope.json'], 'nope.json: no such annotation file or folder'),
+    (['--data', 'nope.json'], 'nope.json: no such file or folder (--data)'),
     ([], 'no training data'),
     (['--data', 'tpdl', '--family', 'yolo'], "unknown --family 'yolo'"),
     (['--data', 'tpdl', '--family', 'torchvision', '--arch', 'vgg16'], "unknown --arch 'vgg16'"),
-    (['--data', 'tpdl', '--bs', '0'], '--bs must be at least 1'),
-    (['--data', 'tpdl', '--resume', 'none.ckpt'], 'none.ckpt: no such checkpoint'),
+    (['--data', 'tpdl', '--bs', '0'], '--bs: must be at least 1, not 0'),
+    (['--data', 'tpdl', '--resume', 'none.ckpt'], 'none.ckpt: no such file or folder (--resume)'),
 ])
 def test_bad_input_is_one_clear_line(run_cli, tpdl_path, monkeypatch, args, message):
     monkeypatch.setenv('REDACTION_TPDL_DIR', str(tpdl_path))  # the command runs in a scratch folder

@@ -50,7 +50,9 @@ def api_page(mod:str)->str:
     for name in _public_symbols(mod):
         obj = m
         for a in name.split('.'): obj = getattr(obj, a)
-        md = show_doc(obj, name=name)._repr_markdown_()
+        try: md = show_doc(obj, name=name)._repr_markdown_()
+        except NameError:  # an annotation naming a type defined later: show the docstring without the evaluated signature
+            md = f'### {name}\n\n{inspect.getdoc(obj) or ""}'
         try: line = inspect.getsourcelines(inspect.unwrap(obj))[1]
         except (TypeError, OSError): line = ''
         md = re.sub(r'\{target=[^}]*\}', '', md).replace('#LNone', f'#L{line}' if line else '')
