@@ -139,15 +139,6 @@ def test_failure_profile_needs_evaluation(small_set):
 
 # --- the App in a real browser ---------------------------------------------------------------------------
 
-@pytest.fixture(scope='session')
-def chromium():
-    "Debian's chromium and chromium-driver, installed by tools/install_browser.sh when missing."
-    if not (CHROMIUM.exists() and CHROMEDRIVER.exists()):
-        r = subprocess.run(['bash', str(ROOT/'tools'/'install_browser.sh')], capture_output=True, text=True, timeout=900)
-        if r.returncode != 0 or not (CHROMIUM.exists() and CHROMEDRIVER.exists()):
-            pytest.skip(f'chromium could not be installed by tools/install_browser.sh (exit {r.returncode}): '
-                        f'{(r.stderr or r.stdout).strip()[-300:]}')
-    return CHROMIUM, CHROMEDRIVER
 
 
 def _stop(proc):
