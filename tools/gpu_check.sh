@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Run on the GPU machine (device tool), from the repository root, after `make gpu-wheels` here:
-#   bash tools/gpu_check.sh            (carry: gpu/wheels)
+#   bash tools/gpu_check.sh            (carry: gpu/wheels gpu/tpdl)
 # Installs the wheels its image lacks (offline, never replacing what it has), then runs the notebooks' `cuda` cells
-# and the training/detection benchmark on the GPU. Output goes to $OUT (or gpu/out) as evidence.
+# the training/detection benchmark, and a few full-scale study runs (torchvision detector, 2 folds x 1 seed, short) on
+# the TPDL pages carried in gpu/tpdl. Any failing step stops it with a non-zero exit. Output goes to $OUT (or gpu/out).
 set -euo pipefail
 OUT=${OUT:-gpu/out}; mkdir -p "$OUT"
 python - <<'PY' > "$OUT/to_install.txt"
@@ -20,4 +21,7 @@ nbs=$(grep -l '"#| cuda' nbs/*.ipynb | tr '\n' ' ')
 echo "notebooks with cuda cells: $nbs" | tee "$OUT/nbdev_test_cuda.txt"
 for nb in $nbs; do nbdev-test "$nb" --flags cuda --do-print 2>&1 | tee -a "$OUT/nbdev_test_cuda.txt"; done
 python benchmarks/bench_train.py --device cuda 2>&1 | tee "$OUT/bench_train_cuda.txt"
+redaction study --scale full --experiments core --seeds 1 --folds 2 --epochs 1 --iters 100 --tpdl gpu/tpdl \
+    --out "$OUT/full-study" --keep none 2>&1 | tee "$OUT/full_study.txt"
+test -s "$OUT/full-study/results.csv"
 echo "gpu_check: all steps passed"
