@@ -12,7 +12,8 @@ import pandas as pd
 from redaction_nbs.data import PageSet, split_pages, mix_pages
 from redaction_nbs.tpdl import load_tpdl
 from redaction_nbs.synthetic import generate
-from redaction_nbs.train import fit_detector, read_rgb
+from redaction_nbs.train import fit_detector
+from redaction_nbs.loaders import read_rgb
 from redaction_nbs.models import load_detector
 from redaction_nbs.evaluate import evaluate_pages, metrics_table
 from redaction_nbs.analysis import to_fiftyone, evaluate_errors, failure_profile, recipe_from_profile
