@@ -9,6 +9,7 @@ Modules:
 - `redaction_nbs.loaders`: One image reader, the pages a command names, pages cached at the training size, random crops that keep every box exact, and the fastai loaders that training uses.
 - `redaction_nbs.models`: torchvision's detectors by name for GPU-scale training, a compact detector designed for redactions that learns from scratch on two CPU cores, and `save_detector` / `load_detector` / `Detector.predict` that every other part of the project (training, evaluation, `redaction detect`) codes against.
 - `redaction_nbs.results`: Every figure the README and the notebooks show is read from a small JSON file kept in the repository's `results/` folder, together with the commit, date, machine and data that produced it.
+- `redaction_nbs.targeted`: Turn a model's failure profile into a synthetic recipe file aimed at what it misses, and close the loop: generate its pages, retrain, compare with a control.
 - `redaction_nbs.train`: Callbacks, a one-cycle schedule (by epochs, steps or the clock), guards, full-state checkpoints that resume the same run, metrics each epoch, and `redaction train`. Pages, crops and loaders come from `redaction_nbs.loaders`."""
 
 __version__ = "0.1.0"
