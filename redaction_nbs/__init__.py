@@ -4,6 +4,7 @@ Modules:
 
 - `redaction_nbs.analysis`: Load ground truth and a model's predictions into FiftyOne, see what the model gets wrong, and turn that into the weights of the next synthetic recipe.
 - `redaction_nbs.charts`: The study's bars with each seed as a dot, paired differences with their 95% intervals, score against synthetic share, per-type scores and training curves, and a markdown report; then the kept study drawn from `results/`.
+- `redaction_nbs.checkpoint`: Everything a run needs to continue as if it had never stopped (weights, their average, the kept epoch's weights, optimizer, random states, schedule position, history, configuration), written atomically and read back with a clear error.
 - `redaction_nbs.detect`: `redaction detect MODEL INPUTS... --out preds.json`: every page of every PDF and image, boxes in the page's own pixels, how much of each page and of its text is redacted, and a clear error for each file that cannot be read.
 - `redaction_nbs.experiments`: Runs as small configs over document-grouped folds of the real pages, a runner that generates or reuses the data, trains for a fixed number of steps and keeps per-page predictions, and paired differences with 95% bootstrap intervals over pages and seeds.
 - `redaction_nbs.loaders`: One image reader, the pages a command names, pages cached at the training size, random crops that keep every box exact, and the fastai loaders that training uses.

@@ -23,16 +23,16 @@ import fastai.callback.schedule  # noqa: F401  (adds Learner.fit_one_cycle)
 from fastcore.foundation import L
 from typing import Annotated
 from fastcore.script import bool_arg, store_true
-from .data import AnnotationError, CATEGORIES, PageSet, atomic_path, validate_pages
-from .models import (RedactionModel, DEFAULT_SIZE, FAMILIES, TV_ARCHS, save_detector, load_marked, finite_state)
+from .data import AnnotationError, CATEGORIES, PageSet, validate_pages
+from .models import (RedactionModel, DEFAULT_SIZE, FAMILIES, TV_ARCHS, save_detector, finite_state)
 from .loaders import default_device, default_workers, load_pages, make_dls
 from .results import read_result
+from .checkpoint import load_checkpoint, save_checkpoint, set_rng_state
 
 # %% auto #0
-__all__ = ['CKPT_FORMAT', 'detection_loss', 'FeedTargets', 'DetectionScores', 'NonFiniteGuard', 'EpochCrops', 'Budget', 'History',
-           'WeightAverage', 'KeepBest', 'Checkpoint', 'rng_state', 'set_rng_state', 'save_checkpoint',
-           'load_checkpoint', 'make_learner', 'TrainConfig', 'check_pages', 'fit_detector', 'plot_history', 'train',
-           'compare_with_rule_based']
+__all__ = ['detection_loss', 'FeedTargets', 'DetectionScores', 'NonFiniteGuard', 'EpochCrops', 'Budget', 'History',
+           'WeightAverage', 'KeepBest', 'Checkpoint', 'make_learner', 'TrainConfig', 'check_pages', 'fit_detector',
+           'plot_history', 'train', 'compare_with_rule_based']
 
 # %% ../nbs/03_train.ipynb #31c7f1c9
 def detection_loss(pred, *yb):
@@ -200,48 +200,7 @@ class Checkpoint(Callback):
         if not finite_state(self.model.state_dict()): return  # never replace a good checkpoint with a diverged one
         save_checkpoint(self.learn, self.path, self.config)
 
-# %% ../nbs/03_train.ipynb #16343871
-CKPT_FORMAT = 'redaction_nbs.checkpoint'
-
-def _plain(o):
-    "Optimizer state with fastai's `L` lists turned into lists, so it loads with `weights_only=True`."
-    if isinstance(o, dict): return {k: _plain(v) for k, v in o.items()}
-    if isinstance(o, (list, tuple)) or type(o).__name__ == 'L': return [_plain(v) for v in o]
-    if isinstance(o, np.ndarray): return o.tolist()
-    if isinstance(o, np.generic): return o.item()
-    return o
-
-def rng_state()->dict:
-    "Every random state a run draws from: Python's, NumPy's, torch's (CPU and CUDA), as plain data."
-    return dict(python=_plain(random.getstate()), numpy=_plain(np.random.get_state()), torch=torch.get_rng_state(),
-                cuda=torch.cuda.get_rng_state_all() if torch.cuda.is_available() else [])
-
-def set_rng_state(state:dict):
-    "Restore what `rng_state` returned."
-    v, key, gauss = state['python']; random.setstate((v, tuple(key), gauss))
-    name, key, pos, has_gauss, cached = state['numpy']
-    np.random.set_state((name, np.array(key, np.uint32), pos, has_gauss, cached))
-    torch.set_rng_state(state['torch'])
-    if state.get('cuda') and torch.cuda.is_available(): torch.cuda.set_rng_state_all(state['cuda'])
-
-def save_checkpoint(learn:Learner, path:Path, config:dict):
-    "Full training state: weights, their average, the kept weights, optimizer, random states, epoch, time, history, config."
-    hist = learn.history if hasattr(learn, 'history') else None
-    tb = getattr(learn, 'time_budget', None)
-    avg, keep = getattr(learn, 'weight_average', None), getattr(learn, 'keep_best', None)
-    cpu = lambda sd: None if sd is None else {k: v.detach().cpu() for k, v in sd.items()}
-    state = dict(format=CKPT_FORMAT, version=2, model_config=_plain(learn.model.config), config=_plain(config),
-                 state_dict=cpu(learn.model.state_dict()), opt=_plain(learn.opt.state_dict()), epoch=int(learn.epoch),
-                 elapsed=float(tb.elapsed if tb else hist.elapsed if hist else 0.),
-                 steps=list(hist.steps) if hist else [], epochs=list(hist.epochs) if hist else [],
-                 avg=cpu(avg.avg) if avg else None, avg_n=avg.n if avg else 0, rng=rng_state(),
-                 kept=dict(state=keep.state, score=keep.score, epoch=keep.epoch_kept) if keep else None)
-    with atomic_path(path) as tmp: torch.save(state, tmp)
-
-def load_checkpoint(path:Path)->dict:
-    "A checkpoint written by `save_checkpoint`, or a clear error naming the file."
-    return load_marked(path, CKPT_FORMAT, 'checkpoint')
-
+# %% ../nbs/03_train.ipynb #e7c1a001
 class _MarkSkipped(Callback):
     "Flags epochs that a resumed run skips, so history and checkpoints ignore them."
     order = 69  # before SkipToEpoch, which cancels the epoch
