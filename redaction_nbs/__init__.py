@@ -2,7 +2,7 @@
 
 Modules:
 
-- `redaction_nbs.analysis`: Load ground truth and a model's predictions into FiftyOne, see what the model gets wrong, and turn that into the weights of the next synthetic recipe.
+- `redaction_nbs.analysis`: Load ground truth and a model's predictions into FiftyOne, mark every box with the project's one matching rule, and profile what the model gets wrong (`redaction_nbs.targeted` turns the profile into a recipe).
 - `redaction_nbs.charts`: The study's bars with each seed as a dot, paired differences with their 95% intervals, score against synthetic share, per-type scores and training curves, and a markdown report; then the kept study drawn from `results/`.
 - `redaction_nbs.checkpoint`: Everything a run needs to continue as if it had never stopped (weights, their average, the kept epoch's weights, optimizer, random states, schedule position, history, configuration), written atomically and read back with a clear error.
 - `redaction_nbs.detect`: `redaction detect MODEL INPUTS... --out preds.json`: every page of every PDF and image, boxes in the page's own pixels, how much of each page and of its text is redacted, and a clear error for each file that cannot be read.

@@ -1,5 +1,5 @@
-"""Load ground truth and a model's predictions into FiftyOne, see what the model gets wrong, and turn
-that into the weights of the next synthetic recipe.
+"""Load ground truth and a model's predictions into FiftyOne, mark every box with the project's one
+matching rule, and profile what the model gets wrong (`redaction_nbs.targeted` turns the profile into a recipe).
 
 Docs: https://redaction-nbs.github.io/redaction_nbs/analysis.html.md"""
 
