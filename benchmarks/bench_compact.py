@@ -33,7 +33,8 @@ def one(seed:int, steps:int, n_synth:int, split_seed:int, workers:int, model_dir
     import numpy as np, torch
     from redaction_nbs.tpdl import load_tpdl
     from redaction_nbs.data import split_pages
-    from redaction_nbs.train import fit_detector, read_rgb
+    from redaction_nbs.train import fit_detector
+    from redaction_nbs.loaders import read_rgb
     from redaction_nbs.models import load_detector
     from redaction_nbs.evaluate import evaluate_pages
     train, valid = split_pages(load_tpdl(), valid_frac=.25, seed=split_seed)

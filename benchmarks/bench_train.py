@@ -17,7 +17,8 @@ def one(family, arch, steps, n_pages, device, model_path, threads):
     from fastai.callback.core import Callback
     from redaction_nbs.tpdl import load_tpdl
     from redaction_nbs.models import RedactionModel, Detector, load_detector, DEFAULT_SIZE
-    from redaction_nbs.train import make_dls, make_learner, read_rgb, PageCache
+    from redaction_nbs.train import make_learner
+    from redaction_nbs.loaders import make_dls, read_rgb, PageCache
     device = device or ('cuda' if torch.cuda.is_available() else 'cpu')
     pages = load_tpdl()
     size = DEFAULT_SIZE[family]

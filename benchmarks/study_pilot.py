@@ -54,7 +54,8 @@ def _train_fold(pages, folds, k, arm, seed, pool, steps, threads=1):
     from redaction_nbs.data import mix_pages
     from redaction_nbs.experiments import fold_pages
     from redaction_nbs.models import load_detector
-    from redaction_nbs.train import fit_detector, read_rgb
+    from redaction_nbs.train import fit_detector
+    from redaction_nbs.loaders import read_rgb
     train, valid = fold_pages(pages, folds, k)
     mix = mix_pages(train, pool, .5 if arm == 'synthetic-50' else 0., seed=seed)
     with tempfile_path() as model:

@@ -1,5 +1,5 @@
-"""Load ground truth and a model's predictions into FiftyOne, see what the model gets wrong, and turn
-that into the weights of the next synthetic recipe.
+"""Load ground truth and a model's predictions into FiftyOne, mark every box with the project's one
+matching rule, and profile what the model gets wrong (`redaction_nbs.targeted` turns the profile into a recipe).
 
 Docs: https://redaction-nbs.github.io/redaction_nbs/analysis.html.md"""
 
@@ -12,56 +12,61 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 from .data import PageSet, AnnotationError, cache_dir
+from .checks import Exit
 
 # %% auto #0
-__all__ = ['SIZES', 'TYPE_STYLE', 'PAGE_FIELDS', 'MISS_FACTORS', 'FP_FACTORS', 'PROFILE_LINKS', 'database_dir_in_use',
-           'box_sizes', 'ruling_lines', 'ruling_lines_array', 'box_contexts', 'rel_xywh', 'to_fiftyone',
-           'simulate_predictions', 'evaluate_errors', 'page_errors', 'error_views', 'recall_by',
-           'flag_annotation_errors', 'failure_profile', 'recipe_from_profile', 'port_in_use', 'free_port', 'wait_http',
-           'launch', 'app']
+__all__ = ['SIZES', 'TYPE_STYLE', 'PAGE_FIELDS', 'PAGE_LISTS', 'MISS_FACTORS', 'FP_FACTORS', 'fiftyone_settings', 'fiftyone_env',
+           'database_dir_in_use', 'box_sizes', 'ruling_lines', 'ruling_lines_array', 'box_contexts', 'rel_xywh',
+           'to_fiftyone', 'simulate_predictions', 'box_outcomes', 'evaluate_errors', 'page_errors', 'error_views',
+           'recall_by', 'flag_annotation_errors', 'failure_profile', 'port_in_use', 'free_port', 'wait_http', 'launch',
+           'app']
 
 # %% ../nbs/08_analysis.ipynb #73672560
-def _fiftyone_env()->dict:
-    "FiftyOne's environment settings for this project's folders (a value already set wins)."
+def fiftyone_settings()->dict:
+    "The environment FiftyOne runs under here: its folders in the project cache, no tracking (a value the user set wins)."
     d = cache_dir()/'fiftyone'
     want = dict(FIFTYONE_DATABASE_DIR=d/'db', FIFTYONE_DEFAULT_DATASET_DIR=d/'datasets',
                 FIFTYONE_DATASET_ZOO_DIR=d/'zoo'/'datasets', FIFTYONE_MODEL_ZOO_DIR=d/'zoo'/'models',
                 FIFTYONE_DO_NOT_TRACK='true')
     return {k: os.environ.get(k) or str(v) for k, v in want.items()}
 
-_fo_already_imported = 'fiftyone' in sys.modules
-os.environ.update(_fiftyone_env())
+@contextlib.contextmanager
+def fiftyone_env():
+    "`fiftyone_settings` in `os.environ` inside the block only; every variable is restored when it ends."
+    settings = fiftyone_settings()
+    keep = {k: os.environ.get(k) for k in settings}
+    os.environ.update(settings)
+    try: yield settings
+    finally:
+        for k, v in keep.items():
+            if v is None: os.environ.pop(k, None)
+            else: os.environ[k] = v
 
 # %% ../nbs/08_analysis.ipynb #46149dd9
-import fiftyone as fo
-import fiftyone.constants as fo_constants
-from fiftyone import ViewField as F
-
-fo_constants.WELCOME_PATH = str(Path(os.environ['FIFTYONE_DATABASE_DIR']).parent/'var'/'welcome.json')
-_CONFIG_ENV = dict(FIFTYONE_CONFIG_PATH=fo_constants.FIFTYONE_CONFIG_PATH,  # the user's config files, read only
-                   FIFTYONE_APP_CONFIG_PATH=fo_constants.FIFTYONE_APP_CONFIG_PATH,
-                   FIFTYONE_ANNOTATION_CONFIG_PATH=fo_constants.FIFTYONE_ANNOTATION_CONFIG_PATH,
-                   FIFTYONE_EVALUATION_CONFIG_PATH=fo_constants.FIFTYONE_EVALUATION_CONFIG_PATH)
-if _fo_already_imported and Path(fo.config.database_dir) != Path(os.environ['FIFTYONE_DATABASE_DIR']):
-    warnings.warn(f'fiftyone was imported before redaction_nbs.analysis, so its database stays in '
-                  f'{fo.config.database_dir}; import redaction_nbs.analysis first to use {cache_dir()}')
+def _fiftyone():
+    "The `fiftyone` module, imported and connected to its database under `fiftyone_env`."
+    fresh = 'fiftyone' not in sys.modules
+    with fiftyone_env() as env:  # FiftyOne reads its settings once, at import; its database service inherits them
+        import fiftyone as fo
+        import fiftyone.core.odm.database as fo_db
+        fo_db.get_db_conn()  # the database service starts here, and inherits the settings
+    if not fresh and Path(fo.config.database_dir) != Path(env['FIFTYONE_DATABASE_DIR']):
+        warnings.warn(f'fiftyone was imported before redaction_nbs.analysis used it, so its database stays in '
+                      f'{fo.config.database_dir}, not {env["FIFTYONE_DATABASE_DIR"]}')
+    return fo
 
 # %% ../nbs/08_analysis.ipynb #2bc02ac8
 def database_dir_in_use():
-    "The `--dbpath` of the MongoDB that FiftyOne is connected to (connecting if needed); None for a `database_uri`."
+    "The `--dbpath` of the MongoDB that FiftyOne is connected to (connecting if needed); None when it does not say."
+    _fiftyone()
     import fiftyone.core.odm.database as fo_db
-    fo_db.get_db_conn()
-    service = fo_db._db_service
-    if service is None or service.child is None: return None
-    import psutil
-    procs = [service.child, *service.child.children(recursive=True)]
-    for p in procs:
-        try: cmd = p.cmdline()
-        except psutil.Error: continue
-        if '--dbpath' in cmd: return cmd[cmd.index('--dbpath') + 1]
-    return None
+    from pymongo.errors import PyMongoError
+    try: opts = fo_db.get_db_client().admin.command('getCmdLineOpts')
+    except PyMongoError: return None  # a server that does not allow the command
+    return opts.get('parsed', {}).get('storage', {}).get('dbPath')
 
 def _check_database_dir():
+    fo = _fiftyone()
     used = database_dir_in_use()
     if used is not None and Path(used).resolve() != Path(fo.config.database_dir).resolve():
         warnings.warn(f'FiftyOne attached to a database already running in {used} (started by another FiftyOne '
@@ -87,9 +92,9 @@ def ruling_lines(image:Path, # page image
                  blank:np.ndarray=None, # (n,4) pixel xyxy areas to whiten first (the boxes themselves)
                 ):
     "Masks (horizontal, vertical) of the page's ruling lines: dark runs longer than `min_frac` of the page."
-    import cv2
-    gray = cv2.imread(str(image), cv2.IMREAD_GRAYSCALE)
-    if gray is None: raise AnnotationError(f'{image}: image file missing or unreadable')
+    import cv2  # cv2, torch and the modules that use them are imported on use: they change os.environ when imported
+    from redaction_nbs.loaders import read_rgb
+    gray = cv2.cvtColor(read_rgb(image), cv2.COLOR_RGB2GRAY)  # the project's one reader: the pixels training and detection see
     for x1, y1, x2, y2 in np.asarray(blank if blank is not None else [], np.float64).reshape(-1, 4):
         gray[max(0, int(y1)):max(0, int(np.ceil(y2))), max(0, int(x1)):max(0, int(np.ceil(x2)))] = 255
     if max(gray.shape) > max_side:  # lines survive downscaling; the masks come back at full size
@@ -147,19 +152,28 @@ def rel_xywh(boxes:np.ndarray, width:int, height:int)->list:
     return (np.stack([b[:, 0], b[:, 1], b[:, 2] - b[:, 0], b[:, 3] - b[:, 1]], 1) / [width, height, width, height]).tolist()
 
 # %% ../nbs/08_analysis.ipynb #e018f6ff
-_RESERVED = ('id', 'label', 'bounding_box', 'confidence', 'size', 'tags', 'attributes', 'index', 'mask')  # not box attributes
-PAGE_FIELDS = ('source', 'redaction_type', 'recipe', 'document', 'layout')
+_RESERVED = ('id', 'label', 'bounding_box', 'confidence', 'size', 'tags', 'attributes', 'index', 'mask', 'xyxy')  # not box attributes
+PAGE_FIELDS = ('source', 'redaction_type', 'recipe', 'document', 'layout', 'page_style')
+PAGE_LISTS = dict(degradations=('degradations',), negatives=('hard_negatives', 'negatives'))  # sample field → page attrs
 
-def _check_predictions(gt:PageSet, preds:list):
-    "Raise a clear error when `preds` does not line up with the pages."
-    if len(preds) != len(gt): raise ValueError(f'{len(preds)} predictions for {len(gt)} pages: one dict per page expected')
-    for page, p in zip(gt, preds):
-        if not isinstance(p, dict) or 'boxes' not in p:
-            raise ValueError(f'prediction for {page.image}: expected a dict with "boxes" (and "scores"), got {type(p).__name__}')
-        n, m = len(np.asarray(p['boxes']).reshape(-1, 4)), len(np.asarray(p.get('scores', [])).reshape(-1))
-        if 'scores' in p and n != m: raise ValueError(f'prediction for {page.image}: {n} boxes but {m} scores')
-        if p.get('labels') is not None and len(p['labels']) != n:
-            raise ValueError(f'prediction for {page.image}: {n} boxes but {len(p["labels"])} labels')
+def _page_list(attrs:dict, keys:tuple)->list:
+    "The names a synthetic page recorded under the first of `keys` present (a list, or a dict's keys); else []."
+    for k in keys:
+        v = attrs.get(k)
+        if isinstance(v, dict): return sorted(str(x) for x, on in v.items() if on)
+        if isinstance(v, (list, tuple)): return [str(x) for x in v]
+    return []
+
+def _detections(fo, boxes, page, attrs:list, labels:list, sizes:list, ctx:list, scores=None)->list:
+    "FiftyOne detections of pixel xyxy `boxes`, each with its pixel box (`xyxy`), size, context and attributes."
+    out = []
+    for j, (bb, xyxy, a, label) in enumerate(zip(rel_xywh(boxes, page.width, page.height), np.asarray(boxes).tolist(), attrs, labels)):
+        extra = {k: v for k, v in a.items() if isinstance(v, (str, int, float, bool)) and k not in _RESERVED}
+        if scores is not None: extra['confidence'] = float(scores[j])
+        elif label == 'redaction': extra.setdefault('style', TYPE_STYLE.get(page.attrs.get('redaction_type')))
+        extra.setdefault('context', 'table' if a.get('target') == 'cell' else ctx[j] if ctx else None)
+        out.append(fo.Detection(label=label, bounding_box=bb, xyxy=xyxy, size=sizes[j], **extra))
+    return out
 
 def to_fiftyone(gt:PageSet, # ground-truth pages
                 preds:list=None, # one dict(boxes=(n,4) pixel xyxy, scores=(n,)) per page, or None
@@ -168,41 +182,36 @@ def to_fiftyone(gt:PageSet, # ground-truth pages
                 persistent:bool=False, # keep the dataset after the database stops
                 dense:int=15, # a page with at least this many redactions is `dense`
                 contexts:bool=True, # compute `table`/`header`/`text` (reads each page image once)
-               )->fo.Dataset:
+               ):
     "A FiftyOne dataset of the pages, their boxes and (optionally) a model's predictions."
-    if preds is not None: _check_predictions(gt, preds)
+    from redaction_nbs.evaluate import check_predictions
+    if preds is not None: check_predictions(preds, len(gt))
+    fo = _fiftyone()
     _check_database_dir()
     ds = fo.Dataset(name, overwrite=overwrite, persistent=persistent)
     for k in PAGE_FIELDS: ds.add_sample_field(k, fo.StringField)  # present even when no page has it
+    for k in PAGE_LISTS: ds.add_sample_field(k, fo.ListField, subfield=fo.StringField)
     ds.info = dict(gt_meta={k: str(v) for k, v in gt.meta.items()})
     samples = []
     for i, page in enumerate(gt):
         if not page.image.exists(): raise FileNotFoundError(f'{page.image}: page image not found')
-        boxes, attrs = page.boxes, page.box_attrs
         p = preds[i] if preds is not None else dict(boxes=np.zeros((0, 4)))
-        pboxes = np.asarray(p['boxes'], np.float64).reshape(-1, 4)
-        pscores = np.asarray(p.get('scores', np.ones(len(pboxes))), np.float64).reshape(-1)
-        plabels = list(p.get('labels') or ['redaction'] * len(pboxes))
-        ctx = box_contexts(page.image, np.concatenate([boxes, pboxes]), page.width, page.height) if contexts else []
-        sizes = box_sizes(np.concatenate([boxes, pboxes]), page.width, page.height)
-        page_style = TYPE_STYLE.get(page.attrs.get('redaction_type'))
-        dets = []
-        for j, (bb, a, label) in enumerate(zip(rel_xywh(boxes, page.width, page.height), attrs, page.labels)):
-            extra = {k: v for k, v in a.items() if isinstance(v, (str, int, float, bool)) and k not in _RESERVED}
-            if label == 'redaction': extra.setdefault('style', page_style)
-            extra.setdefault('context', 'table' if a.get('target') == 'cell' else ctx[j] if ctx else None)
-            dets.append(fo.Detection(label=label, bounding_box=bb, size=sizes[j], **extra))
+        pboxes = np.asarray(p['boxes'], np.float32).reshape(-1, 4)
+        both = np.concatenate([page.boxes, pboxes])
+        ctx = box_contexts(page.image, both, page.width, page.height) if contexts else []
+        sizes, n = box_sizes(both, page.width, page.height), len(page.boxes)
         n_red = sum(l == 'redaction' for l in page.labels)
         sample = fo.Sample(filepath=str(page.image.resolve()), page_index=i, n_boxes=n_red, dense=n_red >= dense,
                            metadata=fo.ImageMetadata(width=int(page.width), height=int(page.height)),
-                           ground_truth=fo.Detections(detections=dets),
-                           **{k: (None if page.attrs.get(k) is None else str(page.attrs[k])) for k in PAGE_FIELDS})
+                           ground_truth=fo.Detections(detections=_detections(fo, page.boxes, page, page.box_attrs,
+                                                                             page.labels, sizes, ctx)),
+                           **{k: (None if page.attrs.get(k) is None else str(page.attrs[k])) for k in PAGE_FIELDS},
+                           **{k: _page_list(page.attrs, keys) for k, keys in PAGE_LISTS.items()})
         if preds is not None:
-            n = len(boxes)
-            sample['predictions'] = fo.Detections(detections=[
-                fo.Detection(label=label, bounding_box=bb, confidence=float(s), size=sizes[n + j],
-                             context=ctx[n + j] if ctx else None)
-                for j, (bb, s, label) in enumerate(zip(rel_xywh(pboxes, page.width, page.height), pscores, plabels))])
+            scores = np.asarray(p.get('scores', np.ones(len(pboxes))), np.float32).reshape(-1)
+            labels = list(p.get('labels') or ['redaction'] * len(pboxes))
+            sample['predictions'] = fo.Detections(detections=_detections(
+                fo, pboxes, page, [{}] * len(pboxes), labels, sizes[n:], ctx[n:], scores))
         samples.append(sample)
     ds.add_samples(samples, progress=False)
     return ds
@@ -230,20 +239,43 @@ def simulate_predictions(gt:PageSet, # ground-truth pages
     return out
 
 # %% ../nbs/08_analysis.ipynb #03252082
-def evaluate_errors(ds:fo.Dataset, # from `to_fiftyone`, with `predictions`
+def box_outcomes(gt_boxes:np.ndarray, gt_labels:list, # a page's ground truth: (m,4) pixel xyxy, labels
+                 boxes:np.ndarray, scores:np.ndarray, labels:list, # its predictions: (n,4) pixel xyxy, scores, labels
+                 score_thr:float=0.5, iou:float=0.5, # as `redaction_nbs.evaluate.tpdl_metrics`
+                )->tuple:
+    "(ground-truth outcomes `tp`/`fn`, prediction outcomes `tp`/`fp`, prediction IoUs); None for boxes not scored."
+    from redaction_nbs.evaluate import match_boxes
+    g = [i for i, l in enumerate(gt_labels) if l == 'redaction']
+    s = np.asarray(scores, np.float32).reshape(-1)
+    p = [i for i, l in enumerate(labels) if l == 'redaction' and s[i] >= score_thr]
+    gt_out, pred_out, ious = [None] * len(gt_labels), [None] * len(labels), [None] * len(labels)
+    for i in g: gt_out[i] = 'fn'
+    for i in p: pred_out[i] = 'fp'
+    bx, gx = np.asarray(boxes, np.float32).reshape(-1, 4), np.asarray(gt_boxes, np.float32).reshape(-1, 4)
+    for pi, gi, v in match_boxes(bx[p], gx[g], iou):
+        pred_out[p[pi]], gt_out[g[gi]], ious[p[pi]] = 'tp', 'tp', v
+    return gt_out, pred_out, ious
+
+def evaluate_errors(ds, # a `fo.Dataset` from `to_fiftyone`, with `predictions`
                     eval_key:str='eval', # prefix of the fields the evaluation writes
                     score_thr:float=0.5, # predictions below this score are left out
                     iou:float=0.5, # IoU for a match
-                    compute_mAP:bool=False, # also compute FiftyOne's COCO mAP over the thresholded boxes
-                   ):
-    "Mark every box tp/fp/fn and count them per page, with FiftyOne's COCO-style matching."
+                   )->dict:
+    "Mark every box tp/fp/fn and count them per page, with the TPDL matching of `redaction_nbs.evaluate`."
     if 'predictions' not in ds.get_field_schema(): raise ValueError(f'dataset {ds.name!r} has no predictions to evaluate')
-    view = (ds.filter_labels('predictions', (F('label') == 'redaction') & (F('confidence') >= score_thr), only_matches=False)
-              .filter_labels('ground_truth', F('label') == 'redaction', only_matches=False))
-    return view.evaluate_detections('predictions', gt_field='ground_truth', eval_key=eval_key, method='coco',
-                                    iou=iou, compute_mAP=compute_mAP, progress=False)
+    get = lambda f, k: [[] if v is None else v for v in ds.values(f'{f}.detections.{k}')]
+    gts, preds = [get('ground_truth', k) for k in ('xyxy', 'label')], [get('predictions', k) for k in ('xyxy', 'confidence', 'label')]
+    res = [box_outcomes(*g, *p, score_thr=score_thr, iou=iou) for g, p in zip(zip(*gts), zip(*preds))]
+    ds.set_values(f'ground_truth.detections.{eval_key}', [r[0] for r in res])
+    ds.set_values(f'predictions.detections.{eval_key}', [r[1] for r in res])
+    ds.set_values(f'predictions.detections.{eval_key}_iou', [r[2] for r in res])
+    for k, (i, o) in dict(tp=(0, 'tp'), fp=(1, 'fp'), fn=(0, 'fn')).items():
+        ds.set_values(f'{eval_key}_{k}', [r[i].count(o) for r in res])
+    ds.info = {**ds.info, f'{eval_key}_params': dict(score_thr=score_thr, iou=iou)}
+    ds.save()
+    return {k: int(sum(ds.values(f'{eval_key}_{k}'))) for k in ('tp', 'fp', 'fn')}
 
-def page_errors(ds:fo.Dataset, eval_key:str='eval')->pd.DataFrame:
+def page_errors(ds, eval_key:str='eval')->pd.DataFrame:
     "One row per page: its type, TP, FP, FN and errors (FP+FN), hardest first."
     cols = dict(page='filepath', redaction_type='redaction_type', document='document', n_boxes='n_boxes',
                 tp=f'{eval_key}_tp', fp=f'{eval_key}_fp', fn=f'{eval_key}_fn')
@@ -253,16 +285,16 @@ def page_errors(ds:fo.Dataset, eval_key:str='eval')->pd.DataFrame:
     return df.sort_values(['errors', 'fn'], ascending=False).reset_index(drop=True)
 
 # %% ../nbs/08_analysis.ipynb #e1fb9e8b
-def error_views(ds:fo.Dataset, # an evaluated dataset
+def error_views(ds, # an evaluated `fo.Dataset`
                 eval_key:str='eval', # the evaluation's key
                 hardest:int=20, # how many pages in the `hardest` view
                 save:bool=True, # save the views on the dataset (they show in the App's view menu)
                )->dict:
     "Named views of an evaluated dataset: hardest pages, FN and FP patches, per redaction type and box size."
-    patches = ds.to_evaluation_patches(eval_key)
+    from fiftyone import ViewField as F
     views = {'hardest': ds.sort_by(F(f'{eval_key}_fp') + F(f'{eval_key}_fn'), reverse=True).limit(hardest),
-             'false-negatives': patches.match(F('type') == 'fn'),
-             'false-positives': patches.match(F('type') == 'fp')}
+             'false-negatives': ds.filter_labels('ground_truth', F(eval_key) == 'fn').to_patches('ground_truth'),
+             'false-positives': ds.filter_labels('predictions', F(eval_key) == 'fp').to_patches('predictions')}
     for t in sorted(v for v in ds.distinct('redaction_type') if v):
         views[f'type-{t}'] = ds.match(F('redaction_type') == t)
     for s in SIZES:
@@ -272,33 +304,37 @@ def error_views(ds:fo.Dataset, # an evaluated dataset
     return views
 
 # %% ../nbs/08_analysis.ipynb #584e8dc8
-def _values(ds:fo.Dataset, path:str, like:list=None)->list:
+def _values(ds, path:str, like:list=None)->list:
     "`ds.values(path)`, or Nones shaped like `like` when no label has that attribute."
     try: return ds.values(path)
     except ValueError:
         return [None] * len(ds) if like is None else [[None] * len(v or []) for v in like]
 
-def recall_by(ds:fo.Dataset, eval_key:str='eval', by:str='size')->pd.DataFrame:
+def recall_by(ds, eval_key:str='eval', by:str='size')->pd.DataFrame:
     "Ground-truth boxes, misses and recall grouped by a box attribute (`size`, `style`, `context`) or page field."
-    rows = _gt_boxes(ds, eval_key)
-    g = rows.groupby(by).agg(boxes=('missed', 'size'), missed=('missed', 'sum'))
+    rows = _box_rows(ds, 'ground_truth', eval_key, ('style', 'target', 'size', 'context'))
+    g = rows.groupby(by).agg(boxes=('error', 'size'), missed=('error', 'sum'))
     g['recall'] = 1 - g.missed / g.boxes
     return g
 
-def _gt_boxes(ds:fo.Dataset, eval_key:str)->pd.DataFrame:
-    "One row per ground-truth box: its attributes, its page's fields, and whether it was missed."
-    ev = ds.values(f'ground_truth.detections.{eval_key}')
-    per = {k: _values(ds, f'ground_truth.detections.{k}', ev) for k in ('style', 'target', 'size', 'context')}
-    pages = {k: _values(ds, k) for k in ('redaction_type', 'layout', 'source', 'recipe', 'dense')}
+_PAGE_FACTORS = dict(redaction_type='redaction_type', layout='layout', source='source', recipe='recipe', dense='dense',
+                     page_style='page_style', degradation='degradations', negative='negatives')  # factor → sample field
+
+def _box_rows(ds, field:str, eval_key:str, attrs:tuple)->pd.DataFrame:
+    "One row per scored box of `field`: its attributes, its page's factors, and whether it is an error (fn or fp)."
+    ev = _values(ds, f'{field}.detections.{eval_key}')
+    per = {k: _values(ds, f'{field}.detections.{k}', ev) for k in attrs}
+    pages = {k: _values(ds, f) for k, f in _PAGE_FACTORS.items()}
     rows = []
     for i, evals in enumerate(ev):
         for j, e in enumerate(evals or []):
-            if e is None: continue  # not evaluated: a `content` box
-            rows.append(dict(**{k: v[i][j] for k, v in per.items()}, missed=e == 'fn', **{k: v[i] for k, v in pages.items()}))
-    return pd.DataFrame(rows, columns=[*per, 'missed', *pages])
+            if e is None: continue  # not scored: a `content` box, or a prediction below the score threshold
+            rows.append(dict(**{k: v[i][j] for k, v in per.items()}, error=e in ('fn', 'fp'),
+                             **{k: v[i] for k, v in pages.items()}))
+    return pd.DataFrame(rows, columns=[*per, 'error', *pages])
 
 # %% ../nbs/08_analysis.ipynb #c3e5257e
-def flag_annotation_errors(ds:fo.Dataset, # dataset with `predictions` (with confidences)
+def flag_annotation_errors(ds, # a `fo.Dataset` with `predictions` (with confidences)
                           ):
     "Add fiftyone-brain's mistakenness, `possible_missing` and `possible_spurious` to the ground truth."
     import fiftyone.brain as fob
@@ -306,26 +342,19 @@ def flag_annotation_errors(ds:fo.Dataset, # dataset with `predictions` (with con
     return ds.sort_by('mistakenness', reverse=True)
 
 # %% ../nbs/08_analysis.ipynb #b3a56843
-def _pred_boxes(ds:fo.Dataset, eval_key:str)->pd.DataFrame:
-    "One row per evaluated prediction: its size, context, its page's fields, and whether it is false."
-    ev = _values(ds, f'predictions.detections.{eval_key}')
-    per = {k: _values(ds, f'predictions.detections.{k}', ev) for k in ('size', 'context')}
-    pages = {k: _values(ds, k) for k in ('redaction_type', 'layout', 'source', 'recipe', 'dense')}
-    rows = []
-    for i, evals in enumerate(ev):
-        for j, e in enumerate(evals or []):
-            if e is None: continue  # below the score threshold, or not a redaction: not evaluated
-            rows.append(dict(**{k: v[i][j] for k, v in per.items()}, false=e == 'fp', **{k: v[i] for k, v in pages.items()}))
-    return pd.DataFrame(rows, columns=[*per, 'false', *pages])
+MISS_FACTORS = ('style', 'target', 'size', 'context', 'layout', 'redaction_type', 'dense', 'source', 'recipe',
+                'page_style', 'degradation')
+FP_FACTORS = ('size', 'context', 'layout', 'redaction_type', 'dense', 'source', 'recipe', 'negative', 'degradation')
 
-MISS_FACTORS = ('style', 'target', 'size', 'context', 'layout', 'redaction_type', 'dense', 'source', 'recipe')
-FP_FACTORS = ('size', 'context', 'layout', 'redaction_type', 'dense', 'source', 'recipe')
-
-def _rates(df:pd.DataFrame, flag:str, factors:tuple)->pd.DataFrame:
+def _rates(df:pd.DataFrame, factors:tuple)->pd.DataFrame:
+    "Boxes, errors and error rate per value of each factor; a list-valued factor (a page's draws) counts each entry."
     parts = []
     for f in factors:
-        if f not in df or df[f].isna().all(): continue
-        g = df.groupby(df[f].astype(str)).agg(n=(flag, 'size'), errors=(flag, 'sum'))
+        if f not in df: continue
+        col = df[[f, 'error']].explode(f) if df[f].map(lambda v: isinstance(v, list)).any() else df[[f, 'error']]
+        col = col[col[f].notna()]
+        if not len(col): continue
+        g = col.groupby(col[f].astype(str)).agg(n=('error', 'size'), errors=('error', 'sum'))
         parts.append(pd.DataFrame(dict(factor=f, value=g.index, n=g.n.values, errors=g.errors.values.astype(int))))
     out = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=['factor', 'value', 'n', 'errors'])
     out['rate'] = out.errors / out.n.clip(lower=1)
@@ -336,72 +365,20 @@ def failure_profile(data, # an evaluated `fo.Dataset`, or a `PageSet` of ground 
                     eval_key:str='eval', # the evaluation's key (run first when `data` is a PageSet)
                     score_thr:float=0.5, # score threshold, when the evaluation is run here
                    )->dict:
-    "Miss and false-positive rates per style, size, context, redaction type, density and source."
+    "Miss and false-positive rates per style, size, context, page type and the draws a synthetic page records."
     if isinstance(data, PageSet):
         if preds is None: raise ValueError('failure_profile: give `preds` with a PageSet of ground truth')
         data = to_fiftyone(data, preds, name=f'profile-{os.getpid()}')
         evaluate_errors(data, eval_key=eval_key, score_thr=score_thr)
     if f'{eval_key}_tp' not in data.get_field_schema():
         raise ValueError(f'dataset {data.name!r} has no evaluation {eval_key!r}: run evaluate_errors first')
-    gt, pr = _gt_boxes(data, eval_key), _pred_boxes(data, eval_key)
-    tp, fn, fp = int((~gt.missed).sum()), int(gt.missed.sum()), int(pr['false'].sum()) if len(pr) else 0
+    gt = _box_rows(data, 'ground_truth', eval_key, ('style', 'target', 'size', 'context'))
+    pr = _box_rows(data, 'predictions', eval_key, ('size', 'context'))
+    fn, fp = int(gt.error.sum()), int(pr.error.sum())
+    tp = len(gt) - fn
     return dict(summary=dict(pages=len(data), boxes=len(gt), tp=tp, fp=fp, fn=fn,
                              precision=tp / max(1, tp + fp), recall=tp / max(1, tp + fn)),
-                misses=_rates(gt, 'missed', MISS_FACTORS), false_positives=_rates(pr, 'false', FP_FACTORS))
-
-# %% ../nbs/08_analysis.ipynb #0287443a
-PROFILE_LINKS = {  # a profile value → the recipe entries that make more of it
-    ('context', 'table'): dict(targets=('cell',), layouts=('table', 'form'), hard_negatives=('empty_cell', 'field', 'frame', 'rule')),
-    ('context', 'header'): dict(layouts=('letter', 'memo', 'decision'), hard_negatives=('header_bar', 'logo')),
-    ('size', 'small'): dict(targets=('word', 'name', 'number', 'email')),
-    ('size', 'medium'): dict(targets=('line',)),
-    ('size', 'large'): dict(targets=('block', 'paragraph'), hard_negatives=('dark_image', 'logo', 'frame')),
-    ('dense', 'True'): dict(layouts=('table', 'form', 'report')),
-}
-_DIRECT = dict(styles='style', targets='target', layouts='layout')  # recipe field → box/page attribute it sets
-
-def _relative_rates(df:pd.DataFrame, overall:float)->dict:
-    "(factor, value) → error rate / overall rate, for values seen at least once."
-    return {(f, v): r / overall for f, v, n, r in zip(df.factor, df.value, df.n, df.rate) if n > 0}
-
-def _factors(field:str, valid, rel:dict, strength:float)->dict:
-    "Weight multiplier for each entry of a recipe field that the profile says something about."
-    out = {}
-    for (f, v), r in rel.items():
-        keys = [v] if _DIRECT.get(field) == f else PROFILE_LINKS.get((f, v), {}).get(field, ())
-        for k in keys:
-            if k in valid: out[k] = max(out.get(k, 0.0), 1.0 + strength * (r - 1.0))
-    return out
-
-def _reweight(weights:dict, factors:dict, floor:float, normalise:bool=True)->dict:
-    "Multiply weights by factors (default 1), keep each ≥ floor × its base; add entries the base lacks if factor > 1."
-    mean = sum(weights.values()) / max(1, len(weights))
-    base = {**weights, **{k: floor * mean for k, f in factors.items() if k not in weights and f > 1}}
-    new = {k: max(w * factors.get(k, 1.0), floor * w) for k, w in base.items()}
-    if normalise:
-        total, s = sum(weights.values()), sum(new.values()) or 1.0
-        new = {k: total * v / s for k, v in new.items()}
-    else: new = {k: min(1.0, v) for k, v in new.items()}
-    return {k: round(v, 4) for k, v in new.items()}
-
-def recipe_from_profile(profile:dict, # from `failure_profile`
-                        base='hard', # a recipe name in `redaction_nbs.synthetic.RECIPES`, or a `Recipe`
-                        strength:float=1.0, # 0 keeps the base weights, 1 scales by the relative error rates
-                        floor:float=0.25, # no weight falls below this share of its base weight
-                        name:str=None, # the new recipe's name; default `<base>-targeted`
-                       ):
-    "A synthetic `Recipe` reweighted towards what the model misses and the negatives it falls for."
-    from dataclasses import replace
-    from redaction_nbs.synthetic import get_recipe, STYLES, TARGETS, LAYOUTS, HARD_NEGATIVES
-    recipe, sm = get_recipe(base), profile['summary']
-    miss = _relative_rates(profile['misses'], max(sm['fn'] / max(1, sm['boxes']), 1e-3))
-    fps = _relative_rates(profile['false_positives'], max(sm['fp'] / max(1, sm['tp'] + sm['fp']), 1e-3))
-    return replace(recipe, name=name or f'{recipe.name}-targeted',
-        styles=_reweight(recipe.styles, _factors('styles', STYLES, miss, strength), floor),
-        targets=_reweight(recipe.targets, _factors('targets', TARGETS, miss, strength), floor),
-        layouts=_reweight(recipe.layouts, _factors('layouts', LAYOUTS, miss, strength), floor),
-        hard_negatives=_reweight(recipe.hard_negatives, _factors('hard_negatives', HARD_NEGATIVES, fps, strength),
-                                 floor, normalise=False))
+                misses=_rates(gt, MISS_FACTORS), false_positives=_rates(pr, FP_FACTORS))
 
 # %% ../nbs/08_analysis.ipynb #c0a72452
 def port_in_use(port:int, address:str='127.0.0.1')->bool:
@@ -418,6 +395,8 @@ def free_port(address:str='127.0.0.1')->int:
         s.bind((address, 0)); return s.getsockname()[1]
 
 def _check_port(port:int, address:str):
+    if not isinstance(port, int) or not 1 <= port <= 65535:
+        raise ValueError(f'port {port}: a TCP port is a number from 1 to 65535 (e.g. --port {free_port(address)})')
     if port_in_use(port, address):
         raise OSError(f'port {port} on {address} is already in use: pass another port (e.g. --port {free_port(address)}) '
                       'or stop the program using it')
@@ -433,20 +412,6 @@ def wait_http(url:str, timeout:float=120)->bool:
         time.sleep(0.5)
     return False
 
-@contextlib.contextmanager
-def _server_home():
-    "While FiftyOne starts its App server: HOME in the project cache, the user's FiftyOne config files still read."
-    keep = {k: os.environ.get(k) for k in ('HOME', *_CONFIG_ENV)}
-    for k, path in _CONFIG_ENV.items(): os.environ.setdefault(k, path)
-    home = Path(os.environ['FIFTYONE_DATABASE_DIR']).parent/'home'
-    home.mkdir(parents=True, exist_ok=True)
-    os.environ['HOME'] = str(home)
-    try: yield
-    finally:
-        for k, v in keep.items():
-            if v is None: os.environ.pop(k, None)
-            else: os.environ[k] = v
-
 def launch(ds, # the `fo.Dataset` or view to show
            port:int=5151, # the App's port
            address:str='127.0.0.1', # loopback only by default
@@ -454,10 +419,11 @@ def launch(ds, # the `fo.Dataset` or view to show
           ):
     "Start the FiftyOne App for `ds` on `address:port`; returns the FiftyOne session once it answers."
     _check_port(port, address)
+    fo = _fiftyone()
     import fiftyone.core.context as fo_context
     in_notebook = fo_context.is_notebook_context()  # FiftyOne refuses remote sessions in notebooks
     view = ds if isinstance(ds, fo.DatasetView) else None
-    with _server_home():
+    with fiftyone_env():  # the App's server process starts with these settings (its HOME: the project cache)
         session = fo.launch_app(ds._root_dataset if view is not None else ds, view=view, port=port, address=address,
                                 remote=not in_notebook, auto=False)
     url = f'http://{address}:{port}/'
@@ -484,16 +450,15 @@ def app(gt:str, # ground truth: COCO instances JSON or VIA project JSON
         preds = read_predictions(predictions, pages, ids) if predictions else None
         ds = to_fiftyone(pages, preds, name=name)
     except (AnnotationError, FileNotFoundError, ValueError, OSError) as e:
-        print(f'redaction app: {e}', file=sys.stderr); return 2
+        print(f'redaction app: {e}', file=sys.stderr); return Exit.BAD_INPUT
     if preds is not None:
-        evaluate_errors(ds, score_thr=score_threshold)
+        c = evaluate_errors(ds, score_thr=score_threshold)
         error_views(ds)
-        errs = page_errors(ds)
-        print(f'{len(ds)} pages: TP {errs.tp.sum()}, FP {errs.fp.sum()}, FN {errs.fn.sum()} at score ≥ {score_threshold}; '
+        print(f'{len(ds)} pages: TP {c["tp"]}, FP {c["fp"]}, FN {c["fn"]} at score ≥ {score_threshold}; '
               "saved views: " + ', '.join(ds.list_saved_views()))
     try: session = launch(ds, port=port, address=address)
     except (OSError, TimeoutError) as e:
-        print(f'redaction app: {e}', file=sys.stderr); return 2
+        print(f'redaction app: {e}', file=sys.stderr); return Exit.PROBLEMS
     print(f'FiftyOne App: http://{address}:{port}/ (Ctrl-C to stop)', flush=True)
     def _interrupt(signum, frame): raise KeyboardInterrupt
     import signal

@@ -241,7 +241,7 @@ def run_one(cfg:RunConfig, # the run
             keep_model:bool=False, # keep the trained detector in out/models/
            )->dict:
     "Train on the other folds' pages (+ synthetic), score the held-out fold; writes and returns its row."
-    from redaction_nbs.train import read_rgb
+    from redaction_nbs.loaders import read_rgb
     from redaction_nbs.models import load_detector
     from redaction_nbs.evaluate import evaluate_pages
     out = Path(out)

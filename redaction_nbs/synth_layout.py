@@ -8,7 +8,7 @@ Docs: https://redaction-nbs.github.io/redaction_nbs/synth_layout.html.md"""
 from __future__ import annotations
 import contextlib, io
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 import numpy as np
 from borb.pdf import Document, Page as PdfPage, Paragraph, PDF, RGBColor
 from borb.pdf.primitives import stream

@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 import cv2
 from PIL import Image, ImageDraw, ImageFont
+from .synth_layout import DrawCommand
 
 # %% auto #0
 __all__ = ['STYLES', 'TPDL_TYPES', 'CODES', 'CODE_FONTS', 'COLORS', 'DEGRADATIONS', 'pil_font', 'style_params', 'redaction_type',

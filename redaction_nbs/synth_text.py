@@ -6,7 +6,7 @@ Docs: https://redaction-nbs.github.io/redaction_nbs/synth_text.html.md"""
 
 # %% ../nbs/01a_synth_text.ipynb #d1cf3c97
 from __future__ import annotations
-import contextlib, io, math, re, tempfile, unicodedata
+import contextlib, math, re, tempfile, unicodedata
 from dataclasses import dataclass
 from importlib.metadata import version
 from pathlib import Path
@@ -186,24 +186,46 @@ _TEMPLATES = {
         'According to {name} ({email}), file {ref} was closed on {date}.',
         'Personal information of {name} was withheld under exemption (b)(6).',
     ]}
-_WORDS = {
-    'nl_NL': dict(re='Betreft', date='Datum', to='Aan', frm='Van', cc='CC', sent='Verzonden', subject='Onderwerp',
-                  our_ref='Ons kenmerk', your_ref='Uw kenmerk', dear='Geachte heer/mevrouw,', regards='Met vriendelijke groet,',
-                  memo='NOTITIE', decision='Besluit op uw Woo-verzoek', contact='Contactpersoon', phone='Telefoon',
-                  attachments='Bijlagen', page='Pagina', inventory='Inventarislijst', nr='Nr.', doc='Document',
-                  ground='Grond', verdict='Beoordeling', name='Naam', addr='Adres', city='Woonplaats', sign='Handtekening',
-                  court='RECHTBANK', case='Zaaknummer', plaintiff='eiser', defendant='verweerder', v='tegen',
-                  headings=['Inleiding', 'Verzoek', 'Besluit', 'Overwegingen', 'Zienswijzen', 'Conclusie', 'Bevindingen'],
-                  verdicts=['Openbaar', 'Deels openbaar', 'Niet openbaar'], grounds=['5.1.2e', '5.1.2i', '5.2.1', '5.1.1c']),
-    'en_US': dict(re='Re', date='Date', to='To', frm='From', cc='Cc', sent='Sent', subject='Subject',
-                  our_ref='Our ref.', your_ref='Your ref.', dear='Dear Sir or Madam,', regards='Sincerely,',
-                  memo='MEMORANDUM', decision='Decision on your FOIA request', contact='Contact', phone='Phone',
-                  attachments='Attachments', page='Page', inventory='Document index', nr='No.', doc='Document',
-                  ground='Exemption', verdict='Release', name='Name', addr='Address', city='City', sign='Signature',
-                  court='UNITED STATES DISTRICT COURT', case='Case No.', plaintiff='Plaintiff', defendant='Defendant', v='v.',
-                  headings=['Background', 'Request', 'Decision', 'Discussion', 'Findings', 'Conclusion', 'Summary'],
-                  verdicts=['Released', 'Partial', 'Withheld'], grounds=['(b)(6)', '(b)(7)(C)', '(b)(5)', '(b)(3)']),
-}
+_WORD_PAIRS = dict(  # each word or list of words: (Dutch, English)
+    re=('Betreft', 'Re'),
+    date=('Datum', 'Date'),
+    to=('Aan', 'To'),
+    frm=('Van', 'From'),
+    cc=('CC', 'Cc'),
+    sent=('Verzonden', 'Sent'),
+    subject=('Onderwerp', 'Subject'),
+    our_ref=('Ons kenmerk', 'Our ref.'),
+    your_ref=('Uw kenmerk', 'Your ref.'),
+    dear=('Geachte heer/mevrouw,', 'Dear Sir or Madam,'),
+    regards=('Met vriendelijke groet,', 'Sincerely,'),
+    memo=('NOTITIE', 'MEMORANDUM'),
+    decision=('Besluit op uw Woo-verzoek', 'Decision on your FOIA request'),
+    contact=('Contactpersoon', 'Contact'),
+    phone=('Telefoon', 'Phone'),
+    attachments=('Bijlagen', 'Attachments'),
+    page=('Pagina', 'Page'),
+    inventory=('Inventarislijst', 'Document index'),
+    nr=('Nr.', 'No.'),
+    doc=('Document', 'Document'),
+    ground=('Grond', 'Exemption'),
+    verdict=('Beoordeling', 'Release'),
+    name=('Naam', 'Name'),
+    addr=('Adres', 'Address'),
+    city=('Woonplaats', 'City'),
+    sign=('Handtekening', 'Signature'),
+    court=('RECHTBANK', 'UNITED STATES DISTRICT COURT'),
+    case=('Zaaknummer', 'Case No.'),
+    plaintiff=('eiser', 'Plaintiff'),
+    defendant=('verweerder', 'Defendant'),
+    v=('tegen', 'v.'),
+    headings=(['Inleiding', 'Verzoek', 'Besluit', 'Overwegingen', 'Zienswijzen', 'Conclusie', 'Bevindingen'],
+              ['Background', 'Request', 'Decision', 'Discussion', 'Findings', 'Conclusion', 'Summary']),
+    verdicts=(['Openbaar', 'Deels openbaar', 'Niet openbaar'],
+              ['Released', 'Partial', 'Withheld']),
+    grounds=(['5.1.2e', '5.1.2i', '5.2.1', '5.1.1c'],
+             ['(b)(6)', '(b)(7)(C)', '(b)(5)', '(b)(3)']),
+)
+_WORDS = {lang: {k: v[i] for k, v in _WORD_PAIRS.items()} for i, lang in enumerate(('nl_NL', 'en_US'))}
 _ASCII = {'\u2013': '-', '\u2014': '-', '\u2018': "'", '\u2019': "'", '\u201c': '"', '\u201d': '"', '\u20ac': 'EUR'}
 
 def latin1(s:str)->str:

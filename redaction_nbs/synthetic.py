@@ -116,17 +116,16 @@ RECIPES = {
         redactions=(12, 40),
         hard_negatives={**_ALL_NEGATIVES, 'empty_cell': 0.9, 'field': 0.9, 'frame': 0.4, 'rule': 0.6, 'highlight': 0.3},
         degradations=dict(bleed=0.1, lighting=0.2, rotate=0.3, blur=0.2, speckle=0.3, noise=0.3, jpeg=0.3, grayscale=0.3),
-        density=0.85, style_consistency=0.6),
-    'targeted': Recipe(
-        name='targeted',
-        layouts=dict(contacts=3, email=2, table=1.5, form=1.5, letter=1, decision=1, memo=0.5, report=0.3, court=0.3),
-        styles=dict(code=0.25, light_gray=0.2, thin_outline=0.2, outline=0.1, white=0.1, black=0.1, gray=0.05),
-        targets=dict(run=0.35, name=0.15, email=0.15, word=0.1, number=0.1, cell=0.15),
-        redactions=(12, 40),
-        hard_negatives={**_ALL_NEGATIVES, 'logo': 0.8, 'dark_image': 0.5, 'dark_header': 0.5, 'header_bar': 0.3, 'empty_cell': 0.6, 'field': 0.6},
-        degradations=dict(paper=0.4, grayscale=0.4, bleed=0.1, lighting=0.2, rotate=0.3, blur=0.2, speckle=0.3, noise=0.3, jpeg=0.3),
-        density=0.85, style_consistency=0.5),
+        density=0.85, style_consistency=0.6)
 }
+RECIPES['targeted'] = replace(RECIPES['hard'],  # the hard recipe's box counts and density, aimed elsewhere
+    name='targeted',
+    layouts=dict(contacts=3, email=2, table=1.5, form=1.5, letter=1, decision=1, memo=0.5, report=0.3, court=0.3),
+    styles=dict(code=0.25, light_gray=0.2, thin_outline=0.2, outline=0.1, white=0.1, black=0.1, gray=0.05),
+    targets=dict(run=0.35, name=0.15, email=0.15, word=0.1, number=0.1, cell=0.15),
+    hard_negatives={**_ALL_NEGATIVES, 'logo': 0.8, 'dark_image': 0.5, 'dark_header': 0.5, 'header_bar': 0.3, 'empty_cell': 0.6, 'field': 0.6},
+    degradations=dict(paper=0.4, grayscale=0.4, bleed=0.1, lighting=0.2, rotate=0.3, blur=0.2, speckle=0.3, noise=0.3, jpeg=0.3),
+    style_consistency=0.5)
 
 def load_recipe(path:Path)->Recipe:
     "The recipe in JSON file `path` (as `Recipe.save` writes it); a ValueError naming the file and the problem."

@@ -1,6 +1,6 @@
-"""Pages cached at the training size, random crops that keep every box exact, a one-cycle schedule (by
-epochs or by the clock), guards, full-state checkpoints that resume the same run, metrics each epoch,
-and `redaction train`.
+"""Callbacks, a one-cycle schedule (by epochs, steps or the clock), guards, full-state checkpoints that
+resume the same run, metrics each epoch, and `redaction train`. Pages, crops and loaders come from
+`redaction_nbs.loaders`.
 
 Docs: https://redaction-nbs.github.io/redaction_nbs/train.html.md"""
 
@@ -8,196 +8,31 @@ Docs: https://redaction-nbs.github.io/redaction_nbs/train.html.md"""
 
 # %% ../nbs/03_train.ipynb #8bb8db0c
 from __future__ import annotations
-import contextlib, copy, hashlib, math, os, random, sys, time, warnings
+import contextlib, math, os, random, sys, time, warnings
 from dataclasses import dataclass, field, asdict, fields
 from pathlib import Path
 import numpy as np
-import cv2
 import torch
-from fastai.learner import Learner, Recorder
+from fastai.learner import Learner
 from fastai.data.core import DataLoaders
-from fastai.data.load import DataLoader
 from fastai.metrics import Metric
 from fastai.optimizer import Adam
 from fastai.callback.core import Callback, CancelFitException, CancelTrainException
 from fastai.callback.training import GradientClip
-from fastai.callback.fp16 import MixedPrecision
 import fastai.callback.schedule  # noqa: F401  (adds Learner.fit_one_cycle)
 from fastcore.foundation import L
 from typing import Annotated
 from fastcore.script import bool_arg, store_true
-from .data import AnnotationError, CATEGORIES, Page, PageSet, atomic_path, cache_dir, validate_pages
-from .formats import read_coco
-from .tpdl import load_tpdl
-from .models import (RedactionModel, DEFAULT_SIZE, FAMILIES, TV_ARCHS, save_detector, load_detector, load_marked, finite_state,
-                                  Detector, pad_batch, to_model_input)
+from .data import AnnotationError, CATEGORIES, PageSet, validate_pages
+from .models import (RedactionModel, DEFAULT_SIZE, FAMILIES, TV_ARCHS, save_detector, finite_state)
+from .loaders import default_device, default_workers, load_pages, make_dls
+from .results import read_result
+from .checkpoint import load_checkpoint, save_checkpoint, set_rng_state
 
 # %% auto #0
-__all__ = ['CKPT_FORMAT', 'RULE_BASED', 'read_rgb', 'PageCache', 'class_targets', 'crop_page', 'CropDataset', 'PageDataset',
-           'collate', 'default_device', 'default_workers', 'make_dls', 'detection_loss', 'FeedTargets',
-           'DetectionScores', 'NonFiniteGuard', 'EpochCrops', 'Budget', 'History', 'WeightAverage', 'KeepBest',
-           'Checkpoint', 'rng_state', 'set_rng_state', 'save_checkpoint', 'load_checkpoint', 'make_learner',
-           'TrainConfig', 'check_pages', 'fit_detector', 'plot_history', 'load_pages', 'train',
-           'compare_with_rule_based']
-
-# %% ../nbs/03_train.ipynb #ff912cf0
-def read_rgb(path:Path)->np.ndarray:
-    "An image file as an HxWx3 uint8 RGB array, or a clear error naming the file."
-    path = Path(path)
-    if not path.is_file(): raise FileNotFoundError(f'{path}: image file not found')
-    img = cv2.imread(str(path), cv2.IMREAD_COLOR)
-    if img is None: raise AnnotationError(f'{path}: unreadable image')
-    return cv2.cvtColor(img, cv2.COLOR_BGR2RGB)
-
-class PageCache:
-    "Pages resized to `size` on their long side as uint8 arrays with `in_chans` channels, in memory and on disk."
-    def __init__(self, size:int, # long side in pixels
-                 in_chans:int=3, # 1 (grayscale) or 3 (RGB)
-                 folder:Path=None, # on-disk cache; default `cache_dir()/pages` (the project's one cache setting); False: memory only
-                ):
-        self.size, self.in_chans, self.mem = size, in_chans, {}
-        self.folder = None if folder is False else Path(folder or cache_dir()/'pages')
-
-    def _key(self, page:Page):
-        p = Path(page.image).resolve()
-        mtime = p.stat().st_mtime_ns if p.exists() else 0
-        return hashlib.sha1(f'{p}|{mtime}|{self.size}|{self.in_chans}'.encode()).hexdigest()
-
-    def __call__(self, page:Page):
-        "(HxWxC uint8 array, (sx, sy)): the page at the cache's size and its scale from page pixels."
-        key = self._key(page)
-        img = self.mem.get(key)
-        f = self.folder/f'{self.size}-{self.in_chans}'/f'{key}.npy' if self.folder else None
-        if img is None and f is not None and f.exists():
-            try: img = np.load(f)
-            except (OSError, ValueError): img = None  # a damaged cache entry is rebuilt
-        if img is None:
-            rgb = read_rgb(page.image)
-            h, w = rgb.shape[:2]
-            if (w, h) != (int(page.width), int(page.height)):
-                raise AnnotationError(f'{page.image}: image is {w}x{h} but its annotation says {page.width}x{page.height}')
-            s = self.size/max(h, w)
-            img = cv2.resize(rgb, (max(1, round(w*s)), max(1, round(h*s))), interpolation=cv2.INTER_AREA)
-            img = to_model_input(img, self.in_chans)
-            if img.ndim == 2: img = img[..., None]
-            if f is not None:
-                f.parent.mkdir(parents=True, exist_ok=True)
-                with atomic_path(f) as tmp, open(tmp, 'wb') as fh: np.save(fh, img)
-        self.mem[key] = img
-        return img, (img.shape[1]/page.width, img.shape[0]/page.height)
-
-    def preload(self, pages): [self(p) for p in pages]; return self
-
-# %% ../nbs/03_train.ipynb #4bdf364e
-def class_targets(page:Page, class_names:tuple):
-    "Boxes of `page` whose label is in `class_names` and their 1-based class indices."
-    idx = [i for i, l in enumerate(page.labels) if l in class_names]
-    return page.boxes[idx].reshape(-1, 4), np.array([class_names.index(page.labels[i]) + 1 for i in idx], np.int64)
-
-def crop_page(img:np.ndarray, # HxWxC page
-              boxes:np.ndarray, # (n,4) xyxy in `img` pixels
-              labels:np.ndarray, # (n,) labels
-              x0:float, y0:float, # top-left corner of the window, in `img` pixels
-              scale:float, # output pixels per `img` pixel
-              crop:int, # output side
-              hflip:bool=False, vflip:bool=False):
-    "Cut, scale and flip a window of `img`; the boxes follow exactly."
-    M = np.array([[scale, 0, 0.5*scale - 0.5 - x0*scale], [0, scale, 0.5*scale - 0.5 - y0*scale]], np.float32)
-    out = cv2.warpAffine(img, M, (crop, crop), flags=cv2.INTER_AREA if scale < 1 else cv2.INTER_LINEAR,
-                         borderMode=cv2.BORDER_CONSTANT, borderValue=(255, 255, 255))
-    if out.ndim == 2: out = out[..., None]
-    b = (boxes - np.array([x0, y0, x0, y0], np.float32))*scale
-    b = b.clip(0, crop)
-    keep = ((b[:, 2] - b[:, 0]) >= 2) & ((b[:, 3] - b[:, 1]) >= 2)
-    b, labels = b[keep], labels[keep]
-    if hflip: out, b = out[:, ::-1], np.stack([crop - b[:, 2], b[:, 1], crop - b[:, 0], b[:, 3]], 1)
-    if vflip: out, b = out[::-1], np.stack([b[:, 0], crop - b[:, 3], b[:, 2], crop - b[:, 1]], 1)
-    return np.ascontiguousarray(out), b.astype(np.float32).reshape(-1, 4), labels
-
-# %% ../nbs/03_train.ipynb #d946c6a0
-class CropDataset(torch.utils.data.Dataset):
-    "Random training crops of cached pages, biased toward boxes, with scale jitter and flips; crop `i` of epoch `epoch` is a function of `(seed, epoch, i)` alone."
-    def __init__(self, pages:list, # `Page`s to sample from
-                 cache:PageCache, class_names:tuple=('redaction',),
-                 crop:int=320, # crop side in pixels
-                 n:int=800, # crops per epoch
-                 box_frac:float=0.75, # share of crops centred near a box
-                 scale:tuple=(0.85, 1.15), # scale jitter range
-                 hflip:bool=True, vflip:bool=True, # random flips
-                 seed:int=0, # with `epoch` and the index, fixes every crop: no global random state is read
-                ):
-        self.pages, self.cache, self.class_names = list(pages), cache, tuple(class_names)
-        self.crop, self.n, self.box_frac, self.scale, self.hflip, self.vflip = crop, n, box_frac, scale, hflip, vflip
-        self.seed, self.epoch = seed, 0  # `epoch` is set by `EpochCrops` before each epoch's loader starts
-        if not self.pages: raise ValueError('no training pages')
-
-    def __len__(self): return self.n
-
-    def __getitem__(self, i):
-        rng = np.random.default_rng((self.seed, self.epoch, i))
-        page = self.pages[rng.integers(len(self.pages))]
-        img, (sx, sy) = self.cache(page)
-        boxes, labels = class_targets(page, self.class_names)
-        boxes = boxes*np.array([sx, sy, sx, sy], np.float32)
-        s = rng.uniform(*self.scale); win = self.crop/s
-        H, W = img.shape[:2]
-        if len(boxes) and rng.random() < self.box_frac:
-            x1, y1, x2, y2 = boxes[rng.integers(len(boxes))]
-            cx, cy = rng.uniform(x1, x2), rng.uniform(y1, y2)
-            x0, y0 = cx - win*rng.uniform(0.2, 0.8), cy - win*rng.uniform(0.2, 0.8)
-        else:
-            x0, y0 = rng.uniform(-0.1*win, max(W - 0.9*win, 0)), rng.uniform(-0.1*win, max(H - 0.9*win, 0))
-        out, b, l = crop_page(img, boxes, labels, x0, y0, s, self.crop,
-                              self.hflip and rng.random() < .5, self.vflip and rng.random() < .5)
-        return out, dict(boxes=torch.from_numpy(b), labels=torch.from_numpy(l))
-
-class PageDataset(torch.utils.data.Dataset):
-    "Whole pages at the cache's size, for validation; targets carry the page index and scale."
-    def __init__(self, pages:list, cache:PageCache, class_names:tuple=('redaction',)):
-        self.pages, self.cache, self.class_names = list(pages), cache, tuple(class_names)
-    def __len__(self): return len(self.pages)
-    def __getitem__(self, i):
-        page = self.pages[i]
-        img, (sx, sy) = self.cache(page)
-        boxes, labels = class_targets(page, self.class_names)
-        return img, dict(boxes=torch.from_numpy(boxes*np.array([sx, sy, sx, sy], np.float32)),
-                         labels=torch.from_numpy(labels), index=torch.tensor(i), scale=torch.tensor([sx, sy, sx, sy]))
-
-def collate(items):
-    "A batch: (B,C,H,W) uint8 images padded white to a multiple of 32, and a list of target dicts."
-    return pad_batch([im for im, _ in items]), [t for _, t in items]
-
-# %% ../nbs/03_train.ipynb #25cf525e
-def default_device(): return 'cuda' if torch.cuda.is_available() else 'cpu'
-
-def default_workers(device:str):
-    n = os.cpu_count() or 1
-    return min(8, n - 1) if device == 'cuda' else min(1, n - 1)
-
-def _keep_batch(res, b): return res  # fastai `retain`: batches are ours as built (a named function, so loaders pickle)
-
-def make_dls(train_pages:list, # pages to train on
-             valid_pages:list, # pages to validate on (may be empty)
-             size:int, # long side of a page in pixels
-             in_chans:int=3, class_names:tuple=('redaction',),
-             crop:int=320, # training crop side
-             bs:int=8, # batch size
-             iters:int=150, # batches per epoch
-             workers:int=None, # data-loading processes; default: 1 on CPU, up to 8 with a GPU
-             device:str=None, # 'cpu' or 'cuda'; default: cuda when available
-             cache:PageCache=None, # page cache; default: one at `size` on disk
-             **kwargs, # passed to `CropDataset`
-            )->DataLoaders:
-    "fastai `DataLoaders`: random crops for training, whole pages for validation."
-    device = device or default_device()
-    workers = default_workers(device) if workers is None else workers
-    cache = (cache or PageCache(size, in_chans)).preload(list(train_pages) + list(valid_pages))
-    train_ds = CropDataset(train_pages, cache, class_names, crop, iters*bs, **kwargs)
-    valid_ds = PageDataset(valid_pages, cache, class_names)
-    train = DataLoader(train_ds, bs=bs, shuffle=False, drop_last=True, num_workers=workers, create_batch=collate,
-                       retain=_keep_batch, persistent_workers=False, device=device)  # workers start each epoch, seeing its number
-    valid = DataLoader(valid_ds, bs=2, shuffle=False, num_workers=0, create_batch=collate, retain=_keep_batch, device=device)
-    return DataLoaders(train, valid, device=device)
+__all__ = ['detection_loss', 'FeedTargets', 'DetectionScores', 'NonFiniteGuard', 'EpochCrops', 'Budget', 'History',
+           'WeightAverage', 'KeepBest', 'Checkpoint', 'make_learner', 'TrainConfig', 'check_pages', 'fit_detector',
+           'plot_history', 'train', 'compare_with_rule_based']
 
 # %% ../nbs/03_train.ipynb #31c7f1c9
 def detection_loss(pred, *yb):
@@ -365,48 +200,7 @@ class Checkpoint(Callback):
         if not finite_state(self.model.state_dict()): return  # never replace a good checkpoint with a diverged one
         save_checkpoint(self.learn, self.path, self.config)
 
-# %% ../nbs/03_train.ipynb #16343871
-CKPT_FORMAT = 'redaction_nbs.checkpoint'
-
-def _plain(o):
-    "Optimizer state with fastai's `L` lists turned into lists, so it loads with `weights_only=True`."
-    if isinstance(o, dict): return {k: _plain(v) for k, v in o.items()}
-    if isinstance(o, (list, tuple)) or type(o).__name__ == 'L': return [_plain(v) for v in o]
-    if isinstance(o, np.ndarray): return o.tolist()
-    if isinstance(o, np.generic): return o.item()
-    return o
-
-def rng_state()->dict:
-    "Every random state a run draws from: Python's, NumPy's, torch's (CPU and CUDA), as plain data."
-    return dict(python=_plain(random.getstate()), numpy=_plain(np.random.get_state()), torch=torch.get_rng_state(),
-                cuda=torch.cuda.get_rng_state_all() if torch.cuda.is_available() else [])
-
-def set_rng_state(state:dict):
-    "Restore what `rng_state` returned."
-    v, key, gauss = state['python']; random.setstate((v, tuple(key), gauss))
-    name, key, pos, has_gauss, cached = state['numpy']
-    np.random.set_state((name, np.array(key, np.uint32), pos, has_gauss, cached))
-    torch.set_rng_state(state['torch'])
-    if state.get('cuda') and torch.cuda.is_available(): torch.cuda.set_rng_state_all(state['cuda'])
-
-def save_checkpoint(learn:Learner, path:Path, config:dict):
-    "Full training state: weights, their average, the kept weights, optimizer, random states, epoch, time, history, config."
-    hist = learn.history if hasattr(learn, 'history') else None
-    tb = getattr(learn, 'time_budget', None)
-    avg, keep = getattr(learn, 'weight_average', None), getattr(learn, 'keep_best', None)
-    cpu = lambda sd: None if sd is None else {k: v.detach().cpu() for k, v in sd.items()}
-    state = dict(format=CKPT_FORMAT, version=2, model_config=_plain(learn.model.config), config=_plain(config),
-                 state_dict=cpu(learn.model.state_dict()), opt=_plain(learn.opt.state_dict()), epoch=int(learn.epoch),
-                 elapsed=float(tb.elapsed if tb else hist.elapsed if hist else 0.),
-                 steps=list(hist.steps) if hist else [], epochs=list(hist.epochs) if hist else [],
-                 avg=cpu(avg.avg) if avg else None, avg_n=avg.n if avg else 0, rng=rng_state(),
-                 kept=dict(state=keep.state, score=keep.score, epoch=keep.epoch_kept) if keep else None)
-    with atomic_path(path) as tmp: torch.save(state, tmp)
-
-def load_checkpoint(path:Path)->dict:
-    "A checkpoint written by `save_checkpoint`, or a clear error naming the file."
-    return load_marked(path, CKPT_FORMAT, 'checkpoint')
-
+# %% ../nbs/03_train.ipynb #e7c1a001
 class _MarkSkipped(Callback):
     "Flags epochs that a resumed run skips, so history and checkpoints ignore them."
     order = 69  # before SkipToEpoch, which cancels the epoch
@@ -617,25 +411,6 @@ def plot_history(history, # a `History` callback, a `Learner` with one, or a dic
     return fig
 
 # %% ../nbs/03_train.ipynb #e5a94796
-def load_pages(spec:str, # 'tpdl', 'tpdl:train', 'tpdl:valid', or an annotation file or folder
-               part:str='train', # the TPDL part that plain 'tpdl' means
-              )->PageSet:
-    "Pages named on the command line."
-    from redaction_nbs.data import split_pages
-    from redaction_nbs.formats import read_annotations
-    if spec.lower().startswith('tpdl'):
-        which = spec.split(':', 1)[1] if ':' in spec else part
-        if which not in ('train', 'valid', 'all'): raise ValueError(f'{spec}: say tpdl, tpdl:train, tpdl:valid or tpdl:all')
-        pages = load_tpdl()
-        if which == 'all': return pages
-        train, valid = split_pages(pages)
-        return train if which == 'train' else valid
-    path = Path(spec)
-    if not path.exists(): raise FileNotFoundError(f'{path}: no such annotation file or folder')
-    pages = read_annotations(path)
-    if not len(pages): raise AnnotationError(f'{path}: no pages')
-    return pages
-
 def train(data:Annotated[str, dict(nargs='+', action='extend')]=None, # training pages: annotation files or folders, or 'tpdl' (the TPDL dev training split); several, or repeated
           valid:str='tpdl', # validation pages: 'tpdl' (TPDL dev validation split), an annotation file, or 'none'
           out:str='model.pt', # the trained detector to write
@@ -673,7 +448,7 @@ def train(data:Annotated[str, dict(nargs='+', action='extend')]=None, # training
         train_pages = [p for spec in data for p in load_pages(spec, 'train')]
         valid_pages = [] if valid.lower() == 'none' else list(load_pages(valid, 'valid'))
         if not any(len(p) for p in train_pages): raise ValueError(f'no boxes in the training data ({", ".join(data)})')
-        ckpt = load_checkpoint(resume) if resume else None
+        if resume: load_checkpoint(resume)  # a bad checkpoint is bad input, found before any training
     except (AnnotationError, FileNotFoundError, ValueError, RuntimeError) as e:
         print(f'redaction train: {e}', file=sys.stderr); return 2
     out = Path(out)
@@ -697,19 +472,14 @@ def train(data:Annotated[str, dict(nargs='+', action='extend')]=None, # training
     return 0
 
 # %% ../nbs/03_train.ipynb #ea176c43
-RULE_BASED = {  # TPDL 2023 rule-based detector on the tpdl-dev pages, measured here
-    'all': dict(PQ=.69, P=.79, R=.72, AP=.485, AP50=.585, AP75=.547),
-    'black': dict(PQ=.81), 'border': dict(PQ=.66), 'color': dict(PQ=.72), 'gray': dict(PQ=.64)}
-
 def compare_with_rule_based(table, # `metrics_table` of a model on the validation pages
                             cols:tuple=('PQ', 'AP50', 'P', 'R', 'AP')):
-    "The model's scores beside the rule-based detector's, per redaction type."
+    "The model's scores beside the TPDL 2023 rule-based detector's (kept in `results/rule_based.json`), per redaction type."
     import pandas as pd
+    ref = read_result('rule_based')['result']
     rows = {}
     for g in table.index:
-        ref = RULE_BASED.get(g, {})
         row = {'pages': table.loc[g, 'pages']} if 'pages' in table else {}
-        for c in cols: row[(c, 'model')], row[(c, 'rule-based')] = table.loc[g, c], ref.get(c, math.nan)
+        for c in cols: row[(c, 'model')], row[(c, 'rule-based')] = table.loc[g, c], ref.get(g, {}).get(c, math.nan)
         rows[g] = row
-    df = pd.DataFrame.from_dict(rows, orient='index')
-    return df
+    return pd.DataFrame.from_dict(rows, orient='index')

@@ -43,21 +43,6 @@ def test_bad_arguments_stop_before_any_work(run_cli, files, line, message, code)
     assert len(res.stderr.strip().splitlines()) == 1
     assert _snapshot(files) == before
 
-def test_evaluate_reads_prediction_categories_by_name(run_cli, tmp_path):
-    "A ground truth numbering redaction 2 and predictions as detect writes them (own categories, redaction 1)."
-    from PIL import Image
-    Image.new('RGB', (100, 100), 'white').save(tmp_path/'a.png')
-    gt = dict(images=[dict(id=1, file_name='a.png', width=100, height=100)],
-              annotations=[dict(id=1, image_id=1, category_id=2, bbox=[10, 10, 10, 10], area=100, iscrowd=0)],
-              categories=[dict(id=1, name='content'), dict(id=2, name='redaction')])
-    (tmp_path/'gt.json').write_text(json.dumps(gt))
-    preds = dict(images=[], annotations=[dict(image_id=1, bbox=[10, 10, 10, 10], score=0.9, category_id=1)],
-                 categories=[dict(id=1, name='redaction'), dict(id=2, name='content')])
-    (tmp_path/'p.json').write_text(json.dumps(preds))
-    res = run_cli('evaluate', tmp_path/'gt.json', tmp_path/'p.json', '--out', tmp_path/'m.json')
-    assert res.returncode == 0, res.stderr
-    assert json.loads((tmp_path/'m.json').read_text())['metrics']['TP'] == 1
-
 @pytest.mark.parametrize('result, message', [
     (dict(image_id=1, bbox=[10, 10, 10, 10], score=7.5), 'score 7.5 is outside [0, 1]'),
     (dict(image_id=1, bbox=[10, 10, 10, 10], score=-3), 'outside [0, 1]'),

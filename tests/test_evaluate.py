@@ -85,16 +85,21 @@ def test_ground_truth_without_redaction_category_is_an_error(run_cli, tmp_path):
     res = run_cli('evaluate', tmp_path/'gt.json', tmp_path/'preds.json')
     assert res.returncode == 2 and 'none in the category "redaction"' in res.stderr and "'Redacted'" in res.stderr
 
-def test_prediction_categories_follow_the_coco_ground_truth(run_cli, tmp_path):
-    "In a COCO ground truth where `redaction` is category 2, predictions of category 2 are the redactions."
+@pytest.mark.parametrize('preds', [
+    # a bare COCO results list: categories numbered as in the ground truth, where `redaction` is 2
+    [dict(image_id=1, bbox=[10, 10, 10, 10], score=0.9, category_id=2), dict(image_id=1, bbox=[0, 0, 90, 90], score=0.9, category_id=1)],
+    # as `redaction detect` writes them: their own categories, read by name (`redaction` is 1 there)
+    dict(images=[], annotations=[dict(image_id=1, bbox=[10, 10, 10, 10], score=0.9, category_id=1)],
+         categories=[dict(id=1, name='redaction'), dict(id=2, name='content')])])
+def test_prediction_categories(run_cli, tmp_path, preds):
+    "Predictions' redactions are found by the ground truth's numbering, or by name when they carry categories."
     from PIL import Image
     Image.new('RGB', (100, 100), 'white').save(tmp_path/'a.png')
     gt = dict(images=[dict(id=1, file_name='a.png', width=100, height=100)],
               annotations=[dict(id=1, image_id=1, category_id=2, bbox=[10, 10, 10, 10], area=100, iscrowd=0)],
               categories=[dict(id=1, name='content'), dict(id=2, name='redaction')])
     (tmp_path/'gt.json').write_text(json.dumps(gt))
-    (tmp_path/'preds.json').write_text(json.dumps([dict(image_id=1, bbox=[10, 10, 10, 10], score=0.9, category_id=2),
-                                                   dict(image_id=1, bbox=[0, 0, 90, 90], score=0.9, category_id=1)]))
+    (tmp_path/'preds.json').write_text(json.dumps(preds))
     res = run_cli('evaluate', tmp_path/'gt.json', tmp_path/'preds.json', '--out', tmp_path/'m.json')
     assert res.returncode == 0, res.stderr
     m = json.loads((tmp_path/'m.json').read_text())['metrics']

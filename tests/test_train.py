@@ -34,7 +34,7 @@ def test_checkpoint_holds_the_full_state(run_cli, tiny_coco, tmp_path):
     res = run_cli('train', '--data', tiny_coco, '--valid', 'none', '--size', 256, '--crop', 128, '--bs', 2,
                   '--iters', 2, '--epochs', 2, '--out', tmp_path/'m.pt', '--workers', 0)
     assert res.returncode == 0, res.stderr
-    from redaction_nbs.train import load_checkpoint
+    from redaction_nbs.checkpoint import load_checkpoint
     ck = load_checkpoint(tmp_path/'m.ckpt')
     assert ck['epoch'] == 1 and len(ck['steps']) == 4 and ck['config']['epochs'] == 2
     assert ck['opt']['state'] and all(int(s['step']) == 4 for s in ck['opt']['state'] if 'step' in s)
