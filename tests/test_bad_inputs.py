@@ -1,4 +1,5 @@
-"Bad arguments and bad files end in one line naming the problem, a documented exit code, and no file changed."
+"""Bad arguments and bad files end in one line naming the problem, a documented exit code, and no file changed.
+The commands run in this process through `cli.main` (the `redaction` fixture); tests/test_cli.py covers the installed script."""
 import json, os
 from pathlib import Path
 import pytest
@@ -35,15 +36,15 @@ CASES = [  # (command line with {d} for the folder, message, exit code)
 ]
 
 @pytest.mark.parametrize('line, message, code', CASES, ids=[c[0].split(' --')[0].split()[0] + ':' + c[1][:30] for c in CASES])
-def test_bad_arguments_stop_before_any_work(run_cli, files, line, message, code):
+def test_bad_arguments_stop_before_any_work(redaction, files, line, message, code):
     before = _snapshot(files)
-    res = run_cli(*line.format(d=files).split())
-    assert res.returncode == code, res.stderr
-    assert message in res.stderr and 'Traceback' not in res.stderr
-    assert len(res.stderr.strip().splitlines()) == 1
+    got, _, err = redaction(*line.format(d=files).split())
+    assert got == code, err
+    assert message in err and 'Traceback' not in err
+    assert len(err.strip().splitlines()) == 1
     assert _snapshot(files) == before
 
-def test_evaluate_reads_prediction_categories_by_name(run_cli, tmp_path):
+def test_evaluate_reads_prediction_categories_by_name(redaction, tmp_path):
     "A ground truth numbering redaction 2 and predictions as detect writes them (own categories, redaction 1)."
     from PIL import Image
     Image.new('RGB', (100, 100), 'white').save(tmp_path/'a.png')
@@ -54,8 +55,8 @@ def test_evaluate_reads_prediction_categories_by_name(run_cli, tmp_path):
     preds = dict(images=[], annotations=[dict(image_id=1, bbox=[10, 10, 10, 10], score=0.9, category_id=1)],
                  categories=[dict(id=1, name='redaction'), dict(id=2, name='content')])
     (tmp_path/'p.json').write_text(json.dumps(preds))
-    res = run_cli('evaluate', tmp_path/'gt.json', tmp_path/'p.json', '--out', tmp_path/'m.json')
-    assert res.returncode == 0, res.stderr
+    code, _, err = redaction('evaluate', tmp_path/'gt.json', tmp_path/'p.json', '--out', tmp_path/'m.json')
+    assert code == 0, err
     assert json.loads((tmp_path/'m.json').read_text())['metrics']['TP'] == 1
 
 @pytest.mark.parametrize('result, message', [
@@ -63,18 +64,19 @@ def test_evaluate_reads_prediction_categories_by_name(run_cli, tmp_path):
     (dict(image_id=1, bbox=[10, 10, 10, 10], score=-3), 'outside [0, 1]'),
     (dict(image_id=1, bbox=[10, 10, 10, 10], score=0.9, category_id=5), 'category_id 5 is not one'),
 ])
-def test_evaluate_bad_prediction_entries(run_cli, tmp_path, result, message):
+def test_evaluate_bad_prediction_entries(redaction, tmp_path, result, message):
     from PIL import Image
     Image.new('RGB', (100, 100), 'white').save(tmp_path/'a.png')
     gt = dict(images=[dict(id=1, file_name='a.png', width=100, height=100)],
               annotations=[dict(id=1, image_id=1, category_id=1, bbox=[10, 10, 10, 10], area=100, iscrowd=0)],
               categories=[dict(id=1, name='redaction')])
     (tmp_path/'gt.json').write_text(json.dumps(gt)); (tmp_path/'p.json').write_text(json.dumps([result]))
-    res = run_cli('evaluate', tmp_path/'gt.json', tmp_path/'p.json', '--out', tmp_path/'m.json')
-    assert res.returncode == 2 and message in res.stderr and 'p.json: result 0' in res.stderr
+    code, _, err = redaction('evaluate', tmp_path/'gt.json', tmp_path/'p.json', '--out', tmp_path/'m.json')
+    assert code == 2 and message in err and 'p.json: result 0' in err
     assert not (tmp_path/'m.json').exists()
 
-def test_deep_json_is_one_line(run_cli, tmp_path):
-    (tmp_path/'gt.json').write_text('[' * 100_000 + ']' * 100_000)
-    res = run_cli('validate', tmp_path/'gt.json')
-    assert res.returncode == 2 and 'gt.json' in res.stderr and len(res.stderr.strip().splitlines()) == 1
+@pytest.mark.parametrize('command', ['validate', 'evaluate'])
+def test_deep_json_is_one_line(redaction, tmp_path, command):
+    (tmp_path/'gt.json').write_text('[' * 100_000 + ']' * 100_000); (tmp_path/'p.json').write_text('[]')
+    code, _, err = redaction(command, tmp_path/'gt.json', *([tmp_path/'p.json'] if command == 'evaluate' else []))
+    assert code == 2 and 'gt.json: JSON nested too deeply to read' in err and len(err.strip().splitlines()) == 1
