@@ -29,7 +29,7 @@ from fastcore.script import bool_arg, store_true
 from .data import AnnotationError, CATEGORIES, Page, PageSet, atomic_path, cache_dir, validate_pages
 from .formats import read_coco
 from .tpdl import load_tpdl
-from .models import (RedactionModel, DEFAULT_SIZE, FAMILIES, TV_ARCHS, save_detector, load_detector, load_marked, finite_state,
+from .models import (RedactionModel, DEFAULT_SIZE, FAMILIES, TV_ARCHS, save_detector, save_marked, load_detector, load_marked, finite_state,
                                   Detector, pad_batch, to_model_input)
 
 # %% auto #0
@@ -401,7 +401,7 @@ def save_checkpoint(learn:Learner, path:Path, config:dict):
                  steps=list(hist.steps) if hist else [], epochs=list(hist.epochs) if hist else [],
                  avg=cpu(avg.avg) if avg else None, avg_n=avg.n if avg else 0, rng=rng_state(),
                  kept=dict(state=keep.state, score=keep.score, epoch=keep.epoch_kept) if keep else None)
-    with atomic_path(path) as tmp: torch.save(state, tmp)
+    save_marked(state, path)
 
 def load_checkpoint(path:Path)->dict:
     "A checkpoint written by `save_checkpoint`, or a clear error naming the file."
