@@ -80,6 +80,15 @@ def test_pdf_without_pages_after_an_encrypted_one(redaction, pages):
     assert len(lines['zero.pdf']) == 1 and 'no pages' in lines['zero.pdf'][0] and 'encrypted' not in lines['zero.pdf'][0]
     assert 'PDFium: Success' not in err
 
+def test_a_detector_that_drops_pages_is_an_error(pages):
+    "Nothing silently lost: a detector returning fewer predictions than pages stops the run, saying so."
+    from redaction_nbs.detect import detect_files
+    class Drops:
+        meta = dict(family='stand-in', class_names=['redaction'])
+        def predict(self, images, batch_size=4): return []
+    with pytest.raises(RuntimeError, match=r'returned 0 predictions for 1 pages \(batch size 4\)'):
+        detect_files(Drops(), [pages/'page.png'], out_dir=pages, progress=False)
+
 @pytest.fixture
 def read_only(tmp_path):
     "A folder nothing can be written in: permissions for a user, a read-only bind mount for root (else skip)."
