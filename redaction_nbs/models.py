@@ -28,7 +28,8 @@ from .data import atomic_path
 # %% auto #0
 __all__ = ['TV_ARCHS', 'BOX_RATIOS', 'FAMILIES', 'DEFAULT_SIZE', 'FORMAT', 'fetch_backbone_weights', 'build_torchvision',
            'CompactNet', 'rasterize', 'compact_loss', 'compact_decode', 'snap_edges', 'RedactionModel', 'finite_state',
-           'save_marked', 'save_detector', 'to_model_input', 'pad_batch', 'Detector', 'load_marked', 'load_detector']
+           'save_marked', 'save_detector', 'to_model_input', 'pad_batch', 'Detector', 'load_marked', 'checked_model',
+           'load_detector']
 
 # %% ../nbs/02_models.ipynb #ef3d0efb
 TV_ARCHS = ('fasterrcnn_resnet50_fpn', 'fasterrcnn_resnet101_fpn', 'fasterrcnn_mobilenet_v3_large_fpn',
@@ -450,13 +451,13 @@ def load_marked(path:Path, # a file written with `torch.save`
         raise ValueError(f'{path}: not a redaction_nbs {what} (no {marker!r} format marker)')
     return saved
 
-def load_detector(path:Path, # a file written by `save_detector`
-                  device:str='cpu', # where to run it
-                 )->Detector:
-    "Load a saved detector for inference."
-    ckpt = load_marked(path, FORMAT, 'model file')
-    cfg, state = ckpt.get('config'), ckpt.get('state_dict')
-    if not isinstance(cfg, dict) or not isinstance(state, dict): raise ValueError(f'{path}: model file without config or weights')
+def checked_model(cfg:dict, # the saved `RedactionModel.config`
+                  state:dict, # the saved weights
+                  path:Path, # the file they came from, for messages
+                  what:str='model file', # what that file is: 'model file', 'checkpoint'
+                 )->RedactionModel:
+    "The model a saved config and weights describe, or a ValueError naming `path` and what does not fit."
+    if not isinstance(cfg, dict) or not isinstance(state, dict): raise ValueError(f'{path}: {what} without config or weights')
     try: model = RedactionModel(**cfg)
     except (TypeError, ValueError, AssertionError, RuntimeError) as e:
         raise ValueError(f'{path}: bad model config ({e.__class__.__name__}: {e})') from None
@@ -467,4 +468,11 @@ def load_detector(path:Path, # a file written by `save_detector`
     if shape: raise ValueError(f'{path}: weight {shape} has shape {tuple(state[shape].shape)}; the model expects {tuple(expected[shape].shape)}')
     if not finite_state(state): raise ValueError(f'{path}: non-finite weights (the run that wrote it diverged)')
     model.load_state_dict(state)
-    return Detector(model, ckpt.get('meta') or {}, device)
+    return model
+
+def load_detector(path:Path, # a file written by `save_detector`
+                  device:str='cpu', # where to run it
+                 )->Detector:
+    "Load a saved detector for inference."
+    ckpt = load_marked(path, FORMAT, 'model file')
+    return Detector(checked_model(ckpt.get('config'), ckpt.get('state_dict'), path), ckpt.get('meta') or {}, device)

@@ -29,7 +29,7 @@ from fastcore.script import bool_arg, store_true
 from .data import AnnotationError, CATEGORIES, Page, PageSet, atomic_path, cache_dir, validate_pages
 from .formats import read_coco
 from .tpdl import load_tpdl
-from .models import (RedactionModel, DEFAULT_SIZE, FAMILIES, TV_ARCHS, save_detector, save_marked, load_detector, load_marked, finite_state,
+from .models import (RedactionModel, DEFAULT_SIZE, FAMILIES, TV_ARCHS, save_detector, save_marked, load_detector, load_marked, checked_model, finite_state,
                                   Detector, pad_batch, to_model_input)
 
 # %% auto #0
@@ -404,8 +404,10 @@ def save_checkpoint(learn:Learner, path:Path, config:dict):
     save_marked(state, path)
 
 def load_checkpoint(path:Path)->dict:
-    "A checkpoint written by `save_checkpoint`, or a clear error naming the file."
-    return load_marked(path, CKPT_FORMAT, 'checkpoint')
+    "A checkpoint written by `save_checkpoint`, or a clear error naming the file (its model and weights checked as a model file's)."
+    ckpt = load_marked(path, CKPT_FORMAT, 'checkpoint')
+    checked_model(ckpt.get('model_config'), ckpt.get('state_dict'), path, 'checkpoint')
+    return ckpt
 
 class _MarkSkipped(Callback):
     "Flags epochs that a resumed run skips, so history and checkpoints ignore them."

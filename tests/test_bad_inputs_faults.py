@@ -51,6 +51,21 @@ def test_model_with_marker_but_wrong_insides(redaction, pages, fault):
     assert 'load_detector(model_path)' in __import__('inspect').getsource(run_one)
     with pytest.raises(ValueError, match=message.replace('(', r'\(').replace(')', r'\)')): load_detector(bad)
 
+@pytest.mark.parametrize('fault', MODEL_FAULTS)
+def test_checkpoint_with_marker_but_wrong_insides(redaction, pages, fault, monkeypatch, tmp_path_factory):
+    "`train --resume` checks a checkpoint's model as `detect` checks a model file, before any training."
+    from redaction_nbs.train import CKPT_FORMAT
+    monkeypatch.setenv('REDACTION_NBS_CACHE', str(tmp_path_factory.mktemp('cache')))
+    change, message = MODEL_FAULTS[fault]
+    saved = torch.load(pages/'model.pt', weights_only=True); change(saved)
+    torch.save(dict(format=CKPT_FORMAT, version=2, model_config=saved['config'], config={}, state_dict=saved['state_dict']),
+               pages/'bad.ckpt')
+    before = _snapshot(pages)
+    code, out, err = redaction('train', '--data', pages/'gt.json', '--valid', 'none', '--resume', pages/'bad.ckpt',
+                               '--workers', 0, '--out', pages/'r.pt')
+    assert code == 2 and 'bad.ckpt: ' in err and message in err and len(err.strip().splitlines()) == 1, err
+    assert _snapshot(pages) == before
+
 def test_broken_links_among_inputs_are_named(redaction, pages):
     "A folder with a link loop, a dangling link and a link to a folder above it: each named once, the good page read."
     d = pages/'in'; d.mkdir()
