@@ -13,8 +13,7 @@ from pathlib import Path
 import numpy as np
 import torch
 from fastai.learner import Learner
-from .data import atomic_path
-from .models import load_marked
+from .models import checked_model, load_marked, save_marked
 
 # %% auto #0
 __all__ = ['CKPT_FORMAT', 'rng_state', 'set_rng_state', 'save_checkpoint', 'load_checkpoint']
@@ -55,9 +54,11 @@ def save_checkpoint(learn:Learner, path:Path, config:dict):
                  steps=list(hist.steps) if hist else [], epochs=list(hist.epochs) if hist else [],
                  avg=cpu(avg.avg) if avg else None, avg_n=avg.n if avg else 0, rng=rng_state(),
                  kept=dict(state=keep.state, score=keep.score, epoch=keep.epoch_kept) if keep else None)
-    with atomic_path(path) as tmp: torch.save(state, tmp)
+    save_marked(state, path)
 
 def load_checkpoint(path:Path)->dict:
-    "A checkpoint written by `save_checkpoint`, or a clear error naming the file."
-    return load_marked(path, CKPT_FORMAT, 'checkpoint')
+    "A checkpoint written by `save_checkpoint`, or a clear error naming the file (its model and weights checked as a model file's)."
+    ckpt = load_marked(path, CKPT_FORMAT, 'checkpoint')
+    checked_model(ckpt.get('model_config'), ckpt.get('state_dict'), path, 'checkpoint')
+    return ckpt
 

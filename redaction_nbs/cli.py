@@ -9,7 +9,7 @@ from __future__ import annotations
 import os, sys, traceback
 from importlib import import_module
 from fastcore.script import anno_parser
-from .checks import Exit, EXIT_MEANINGS, check_args
+from .checks import CHECKS, Exit, EXIT_MEANINGS, Output, check_args
 
 # %% auto #0
 __all__ = ['COMMANDS', 'SUMMARIES', 'main']
@@ -48,20 +48,27 @@ def _usage():
     return '\n'.join(lines)
 
 # %% ../nbs/09_cli.ipynb #c11a0001
-def _failure(e:BaseException)->tuple:
+def _failure(e:BaseException,
+             outputs:str='', # the command's output arguments, e.g. '--out p.json': named when a write fails without a file name
+            )->tuple:
     "`(exit code, one-line message)` for an exception a command let through."
     first = (str(e).strip().splitlines() or [''])[0]
     if isinstance(e, KeyboardInterrupt): return Exit.INTERRUPTED, 'interrupted'
     if isinstance(e, FileNotFoundError) and e.filename: return Exit.BAD_INPUT, f'{e.filename}: no such file or folder'
     if isinstance(e, FileNotFoundError): return Exit.BAD_INPUT, first
-    if isinstance(e, OSError):
-        return Exit.CANNOT_WRITE, f'{e.filename}: {e.strerror}' if e.filename else (e.strerror or first)
+    if isinstance(e, OSError) and e.filename: return Exit.CANNOT_WRITE, f'{e.filename}: {e.strerror}'
+    if isinstance(e, OSError): return Exit.CANNOT_WRITE, (e.strerror or first) + (f' (writing {outputs})' if outputs else '')
     if isinstance(e, ValueError): return Exit.BAD_INPUT, first
     return Exit.BUG, f'internal error ({type(e).__name__}: {first}); rerun with --debug for the traceback'
 
 def _names(parser)->dict:
     "Parameter → how the user writes it: `--batch-size` for an option, `INPUTS` for a positional."
     return {a.dest: a.option_strings[-1] if a.option_strings else a.dest.upper() for a in parser._actions}
+
+def _outputs(command:str, args:dict, names:dict)->str:
+    "The output arguments `command` was given, as the user wrote them: `--out p.json, --annotated pages`."
+    checks = CHECKS.get(command, {})
+    return ', '.join(f'{names.get(k, k)} {v}' for k, v in args.items() if isinstance(checks.get(k), Output) and v is not None)
 
 def main(argv:list=None):
     "Entry point of the `redaction` command; returns an `Exit` code."
@@ -73,16 +80,18 @@ def main(argv:list=None):
     name, rest = argv[0], argv[1:]
     if name not in COMMANDS:
         print(f'redaction: unknown command {name!r}\n\n{_usage()}', file=sys.stderr); return Exit.BAD_INPUT
+    args, names = {}, {}
     try:
         func = _load(COMMANDS[name])
         parser = anno_parser(func, prog=f'redaction {name}')
         args = vars(parser.parse_args(rest))  # a malformed command line exits with argparse's message and code 2
         for extra in ('pdb', 'xtra'): args.pop(extra, None)  # fastcore adds these to every parser
-        check_args(name, args, _names(parser))
+        names = _names(parser)
+        check_args(name, args, names)
         result = func(**args)
     except (Exception, KeyboardInterrupt) as e:
         if debug: traceback.print_exc()
-        code, msg = _failure(e)
+        code, msg = _failure(e, _outputs(name, args, names))
         print(f'redaction {name}: {msg}', file=sys.stderr)
         return code
     return Exit(result) if isinstance(result, int) and result in set(Exit) else Exit.OK if result in (None, 0) else result

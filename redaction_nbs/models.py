@@ -8,7 +8,7 @@ Docs: https://redaction-nbs.github.io/redaction_nbs/models.html.md"""
 
 # %% ../nbs/02_models.ipynb #f72c9a61
 from __future__ import annotations
-import urllib.error, urllib.request
+import io, urllib.error, urllib.request
 from urllib.parse import urlparse
 from pathlib import Path
 import numpy as np
@@ -28,7 +28,8 @@ from .data import atomic_path
 # %% auto #0
 __all__ = ['TV_ARCHS', 'BOX_RATIOS', 'FAMILIES', 'DEFAULT_SIZE', 'FORMAT', 'fetch_backbone_weights', 'build_torchvision',
            'CompactNet', 'rasterize', 'compact_loss', 'compact_decode', 'snap_edges', 'RedactionModel', 'finite_state',
-           'save_detector', 'to_model_input', 'pad_batch', 'Detector', 'load_marked', 'load_detector']
+           'save_marked', 'save_detector', 'to_model_input', 'pad_batch', 'Detector', 'load_marked', 'checked_model',
+           'load_detector']
 
 # %% ../nbs/02_models.ipynb #ef3d0efb
 TV_ARCHS = ('fasterrcnn_resnet50_fpn', 'fasterrcnn_resnet101_fpn', 'fasterrcnn_mobilenet_v3_large_fpn',
@@ -362,6 +363,18 @@ def finite_state(state:dict)->bool:
     "Whether every floating-point tensor of a state dict is finite."
     return all(bool(torch.isfinite(v).all()) for v in state.values() if torch.is_tensor(v) and v.is_floating_point())
 
+def save_marked(obj:dict, # what to keep: tensors and plain values, with its `format` marker
+                path:Path, # file to write
+               )->Path:
+    """`torch.save` `obj` to `path` atomically. The bytes are made in memory first, so a full disk is an `OSError`
+    naming `path` (torch's own writer reports it as an opaque `RuntimeError`), and no half file is left."""
+    path, buf = Path(path), io.BytesIO()
+    torch.save(obj, buf)
+    try:
+        with atomic_path(path) as tmp: tmp.write_bytes(buf.getbuffer())
+    except OSError as e: raise OSError(e.errno, e.strerror, str(path)) from None
+    return path
+
 def save_detector(learn_or_model, # a fastai `Learner` or a `RedactionModel`
                   path:Path, # file to write
                   meta:dict=None, # extra facts to keep: training data, metrics, ...
@@ -372,9 +385,7 @@ def save_detector(learn_or_model, # a fastai `Learner` or a `RedactionModel`
                    class_names=list(model.class_names), in_chans=model.in_chans), **(meta or {})}
     state = {k: v.detach().cpu() for k, v in model.state_dict().items()}
     if not finite_state(state): raise ValueError(f'{path}: not written: the model has non-finite weights')
-    with atomic_path(path) as tmp:
-        torch.save(dict(format=FORMAT, version=1, config=model.config, meta=meta, state_dict=state), tmp)
-    return path
+    return save_marked(dict(format=FORMAT, version=1, config=model.config, meta=meta, state_dict=state), path)
 
 def _resize_long(img:np.ndarray, size:int):
     h, w = img.shape[:2]
@@ -440,13 +451,13 @@ def load_marked(path:Path, # a file written with `torch.save`
         raise ValueError(f'{path}: not a redaction_nbs {what} (no {marker!r} format marker)')
     return saved
 
-def load_detector(path:Path, # a file written by `save_detector`
-                  device:str='cpu', # where to run it
-                 )->Detector:
-    "Load a saved detector for inference."
-    ckpt = load_marked(path, FORMAT, 'model file')
-    cfg, state = ckpt.get('config'), ckpt.get('state_dict')
-    if not isinstance(cfg, dict) or not isinstance(state, dict): raise ValueError(f'{path}: model file without config or weights')
+def checked_model(cfg:dict, # the saved `RedactionModel.config`
+                  state:dict, # the saved weights
+                  path:Path, # the file they came from, for messages
+                  what:str='model file', # what that file is: 'model file', 'checkpoint'
+                 )->RedactionModel:
+    "The model a saved config and weights describe, or a ValueError naming `path` and what does not fit."
+    if not isinstance(cfg, dict) or not isinstance(state, dict): raise ValueError(f'{path}: {what} without config or weights')
     try: model = RedactionModel(**cfg)
     except (TypeError, ValueError, AssertionError, RuntimeError) as e:
         raise ValueError(f'{path}: bad model config ({e.__class__.__name__}: {e})') from None
@@ -457,4 +468,11 @@ def load_detector(path:Path, # a file written by `save_detector`
     if shape: raise ValueError(f'{path}: weight {shape} has shape {tuple(state[shape].shape)}; the model expects {tuple(expected[shape].shape)}')
     if not finite_state(state): raise ValueError(f'{path}: non-finite weights (the run that wrote it diverged)')
     model.load_state_dict(state)
-    return Detector(model, ckpt.get('meta') or {}, device)
+    return model
+
+def load_detector(path:Path, # a file written by `save_detector`
+                  device:str='cpu', # where to run it
+                 )->Detector:
+    "Load a saved detector for inference."
+    ckpt = load_marked(path, FORMAT, 'model file')
+    return Detector(checked_model(ckpt.get('config'), ckpt.get('state_dict'), path), ckpt.get('meta') or {}, device)

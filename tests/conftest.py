@@ -29,6 +29,25 @@ def run_cli(tmp_path):
                               timeout=timeout, check=check, env={**os.environ, 'PYTHONWARNINGS': 'ignore'})
     return run
 
+@pytest.fixture
+def redaction(capsys, monkeypatch, tmp_path):
+    """Call the `redaction` command in this process through `cli.main(argv)` (no interpreter start-up), from a scratch
+    folder; returns `(exit code, stdout, stderr)`. For tests of what a command says and does, not of the installed script."""
+    from redaction_nbs.cli import main
+    def run(*args):
+        monkeypatch.chdir(tmp_path); capsys.readouterr()
+        code = main([str(a) for a in args])
+        out, err = capsys.readouterr()
+        return int(code), out, err
+    return run
+
+@pytest.fixture(scope='session')
+def saved_model(tmp_path_factory):
+    "One saved (untrained) compact detector for the session: real loading and inference through `detect`."
+    from redaction_nbs.models import RedactionModel, save_detector
+    path = tmp_path_factory.mktemp('model')/'compact.pt'
+    return save_detector(RedactionModel('compact', image_size=256), path, dict(trained_on='nothing'))
+
 CHROMIUM, CHROMEDRIVER = Path('/usr/bin/chromium'), Path('/usr/bin/chromedriver')
 
 @pytest.fixture(scope='session')

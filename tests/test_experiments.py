@@ -27,7 +27,8 @@ def test_config_errors_are_clear(run_cli, study_env):
     assert res.returncode == 2 and 'nowhere: no such file or folder (--tpdl)' in res.stderr
     with pytest.raises(ValueError, match=r'synthetic_share must be in \[0, 1\)'): make_runs(['no-synthetic'], synthetic_share=-.1)
 
-def test_killed_study_resumes_without_half_rows(study_env):
+def test_killed_study_resumes_to_the_uninterrupted_result(study_env):
+    "Killed (SIGKILL) after its first run, rerun: the same rows, curves and predictions as a run never stopped."
     out = study_env/'study'
     runs = tiny_runs()
     code = (f'from redaction_nbs.experiments import make_runs, run_study\n'
@@ -45,6 +46,15 @@ def test_killed_study_resumes_without_half_rows(study_env):
     table = run_study(runs, out, progress=False)
     assert sorted(table.run_id) == sorted(r.run_id for r in runs)
     assert table.set_index('run_id').loc[first['run_id'], 'finished'] == first['finished'], 'the finished run was not redone'
+    whole = run_study(runs, study_env/'whole', progress=False).set_index('run_id').sort_index()  # never interrupted
+    resumed = table.set_index('run_id').sort_index()
+    assert list(whole.index) == list(resumed.index)
+    for m in METRICS: assert resumed[m].tolist() == pytest.approx(whole[m].tolist(), abs=1e-6, nan_ok=True), m
+    for run_id in whole.index:  # the same training step by step, the killed run's rerun included
+        losses = [json.loads((d/'curves'/f'{run_id}.json').read_text())['steps'] for d in (out, study_env/'whole')]
+        assert len(losses[0]) == 2 and losses[0] == pytest.approx(losses[1], rel=1e-6)
+        preds = [json.loads((d/'preds'/f'{run_id}.json').read_text()) for d in (out, study_env/'whole')]
+        assert preds[0] == preds[1], run_id
 
 def test_two_workers_give_the_rows_one_gives(study_env):
     runs = tiny_runs(('no-synthetic', 'synthetic-25'), seeds=(0,))
