@@ -20,7 +20,9 @@ def main():
     import numpy as np, torch
     if a.threads: torch.set_num_threads(a.threads)
     from redaction_nbs.tpdl import tpdl_dir
-    from redaction_nbs.detect import detect_files, make_pdf, read_pages
+    from redaction_nbs.detect import detect_files
+    from redaction_nbs.pages import read_pages
+    from redaction_nbs.leaks import _make_pdf as make_pdf
     from redaction_nbs.models import RedactionModel, save_detector, load_detector
     tmp = Path(tempfile.mkdtemp())
     pngs = sorted((tpdl_dir()/'images').glob('*.png'))[:a.pages]

@@ -5,7 +5,8 @@ import numpy as np
 import pytest
 from PIL import Image
 from redaction_nbs.data import Page, PageSet
-from redaction_nbs.detect import detect_files, _encrypted_pdf_bytes as encrypted_pdf_bytes
+from redaction_nbs.detect import detect_files
+from redaction_nbs.pages import _encrypted_pdf_bytes as encrypted_pdf_bytes
 from redaction_nbs.leaks import _make_pdf as make_pdf
 from redaction_nbs.evaluate import evaluate_pages, read_predictions
 
