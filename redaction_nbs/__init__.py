@@ -8,6 +8,7 @@ Modules:
 - `redaction_nbs.experiments`: Runs as small configs over document-grouped folds of the real pages, a runner that generates or reuses the data, trains for a fixed number of steps and keeps per-page predictions, and paired differences with 95% bootstrap intervals over pages and seeds.
 - `redaction_nbs.models`: torchvision's detectors by name for GPU-scale training, a compact detector designed for redactions that learns from scratch on two CPU cores, and `save_detector` / `load_detector` / `Detector.predict` that every other part of the project (training, evaluation, `redaction detect`) codes against.
 - `redaction_nbs.pages`: Which files to read, every page of a PDF or image as pixels (with the PDF's text layer), a clear error for each file or page that cannot be read, and a renderer process that streams pages to the model.
+- `redaction_nbs.report`: `redaction detect ... --report DIR`: report.csv and a self-contained, sortable report.html with a row per document (pages, redactions, redacted share of the text, leaks, pages that failed) and thumbnails of the pages with leaks.
 - `redaction_nbs.results`: Every figure the README and the notebooks show is read from a small JSON file kept in the repository's `results/` folder, together with the commit, date, machine and data that produced it.
 - `redaction_nbs.train`: Pages cached at the training size, random crops that keep every box exact, a one-cycle schedule (by epochs or by the clock), guards, full-state checkpoints that resume the same run, metrics each epoch, and `redaction train`."""
 
