@@ -3,22 +3,10 @@ import csv
 from pathlib import Path
 import numpy as np
 import pytest
-from conftest import headless_chrome
+from conftest import DarkBoxes, headless_chrome
 from redaction_nbs import detect as detect_mod
 from redaction_nbs.cli import main
 from redaction_nbs.leaks import _make_pdf
-
-class DarkBoxes:
-    "Stand-in detector: solid dark rectangles of at least 200 px."
-    meta = dict(family='stand-in', class_names=['redaction'])
-    def predict(self, images, batch_size=4):
-        import cv2
-        out = []
-        for im in images:
-            _, _, stats, _ = cv2.connectedComponentsWithStats((im[..., 0] < 80).astype(np.uint8))
-            b = np.array([[x, y, x + w, y + h] for x, y, w, h, a in stats[1:] if w * h >= 200 and a >= 0.95 * w * h], np.float32)
-            out.append(dict(boxes=b.reshape(-1, 4), scores=np.full(len(b), 0.9, np.float32), labels=['redaction'] * len(b)))
-        return out
 
 @pytest.fixture
 def report(tmp_path, monkeypatch):
