@@ -12,7 +12,7 @@ that returns nothing (the pipeline's own cost). Without `--model`, an untrained 
 stands in (same compute as a trained one; its box count, and so its post-processing, differs). Each model's first
 batch is a warm-up, not timed.
 """
-import argparse, os, tempfile, time, warnings
+import argparse, os, resource, tempfile, time, warnings
 from pathlib import Path
 
 def _null_detector():
@@ -58,14 +58,15 @@ def scale(a):
     render_s = (time.perf_counter() - t) / len(imgs)
     t = time.perf_counter(); det.predict(imgs, batch_size=a.batch_size); model_s = (time.perf_counter() - t) / len(imgs)
     load_after = os.getloadavg()
+    rss = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)  # the model's process (a child's figure would count its parent's pages at fork)
     out = dict(pages=n, seconds=round(seconds, 2), pages_per_second=round(n / seconds, 2), cpu_seconds_per_page=round(res['info']['cpu_seconds'] / n, 3),
                renderer_seconds_per_page=round(render_s, 3), model_seconds_per_page=round(model_s, 3), n_leaks=res['info']['n_leaks'],
-               target_pages_per_second=6, batch_size=a.batch_size, dpi=150, torch_threads=torch.get_num_threads(), cpu_count=os.cpu_count(),
+               peak_rss_mib_model_process=rss, target_pages_per_second=6, batch_size=a.batch_size, dpi=150, torch_threads=torch.get_num_threads(), cpu_count=os.cpu_count(),
                model=dict(family=det.meta.get('family'), image_size=det.meta.get('image_size'), trained=bool(a.model)),
                loadavg_before=[round(v, 2) for v in load_before], loadavg_after=[round(v, 2) for v in load_after])
     print(f'{n} pages ({a.docs} PDFs x {a.pages_per_doc} pages, 150 dpi) in {seconds:.1f} s: {n / seconds:.2f} pages/s '
           f'(target 6); renderer alone {render_s:.3f} s/page, model alone {model_s:.3f} s/page; '
-          f'load average before {load_before[0]:.2f}, after {load_after[0]:.2f} on {os.cpu_count()} cores')
+          f'load average before {load_before[0]:.2f}, after {load_after[0]:.2f} on {os.cpu_count()} cores; peak memory {rss} MiB')
     path = write_result('detect_speed', out, data=f'{n} generated PDF pages (benchmarks/bench_detect.py make_documents)',
                         command='python benchmarks/bench_detect.py')
     print(f'kept in {path}')

@@ -211,7 +211,7 @@ def _finish_page(run:_Run, item:ReadyPage, pred, names:list, opts:dict):
 
 def _consume(run:_Run, detector, stream, names:list, batch_size:int, opts:dict, tick):
     "Batch the readable pages of `stream` through the model; journal each file once all its pages are recorded."
-    batch, waiting = [], {}  # waiting: file → pages of it still in the batch, for files the reader has finished
+    batch, waiting = [], {}  # waiting: file → pages of it still in the batch, for files the renderer has finished
     def flush():
         for item, pred in zip(batch, _predict_safely(detector, [b.page.image for b in batch], batch_size)):
             _finish_page(run, item, pred, names, opts)

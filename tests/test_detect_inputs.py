@@ -53,3 +53,13 @@ def test_zero_page_pdf_after_an_encrypted_one(tmp_path):
     assert errors['a-encrypted.pdf'].startswith('encrypted PDF')
     assert 'no pages' in errors['b-zero.pdf'] and 'no pages' in errors['d-zero.pdf'], errors
     assert errors['c-corrupt.pdf'].startswith('corrupt or not a PDF')
+
+def test_a_renderer_that_dies_is_noticed():
+    "A renderer process that ends without a word (a crash inside PDFium) gives its exit code, not a hang."
+    import multiprocessing, os
+    from redaction_nbs.pages import _next
+    ctx = multiprocessing.get_context('spawn')
+    q, proc = ctx.Queue(maxsize=2), ctx.Process(target=os._exit, args=(3,))
+    proc.start()
+    assert _next(q, proc) == 3
+    proc.join()
