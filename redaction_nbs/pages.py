@@ -7,7 +7,7 @@ Docs: https://redaction-nbs.github.io/redaction_nbs/pages.html.md"""
 
 # %% ../nbs/05_pages.ipynb #d380bc5d
 from __future__ import annotations
-import math, multiprocessing, queue
+import math, multiprocessing, os, queue, signal, threading, time
 from dataclasses import dataclass
 from pathlib import Path
 import numpy as np
@@ -247,9 +247,16 @@ def _ready(path:Path, page:RenderedPage, orientation:int)->ReadyPage:
         except Exception as e: page = RenderedPage(page.page_no, error=PageError(f'cannot analyse the page ({e})'))
     return ReadyPage(path, page)
 
-def _renderer(files:list, dpi:int, max_pixels:int, q):
+def _orphaned(parent:int):
+    "Watchdog thread of the renderer: end the process once its parent has gone (killed: it could not end it)."
+    while os.getppid() == parent: time.sleep(1)
+    os._exit(0)
+
+def _renderer(files:list, dpi:int, max_pixels:int, q, parent:int):
     "Renderer process body: a `ReadyPage` for every page, a `FileDone` after each file, then None."
     cv2.setNumThreads(1)  # this process is the renderer's own: one core renders, the model has the rest
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the consumer's to handle: it ends this process
+    threading.Thread(target=_orphaned, args=(parent,), daemon=True).start()
     for path in files:
         try:
             orientation = _exif_orientation(path)
@@ -277,7 +284,7 @@ def stream_pages(files:list, # PDFs and image files, in order
     files, ctx = list(files), multiprocessing.get_context('spawn')
     while files:
         q = ctx.Queue(maxsize=max(1, depth))
-        proc = ctx.Process(target=_renderer, args=(files, dpi, max_pixels, q), daemon=True)
+        proc = ctx.Process(target=_renderer, args=(files, dpi, max_pixels, q, os.getpid()), daemon=True)
         proc.start()
         try:
             while (item := _next(q, proc)) is not None:
