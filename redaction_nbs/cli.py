@@ -29,7 +29,7 @@ SUMMARIES = {
     'synth':    'generate synthetic redacted pages with their COCO annotations',
     'train':    'train a redaction detector on annotated pages',
     'evaluate': 'score predicted boxes against ground truth: COCO AP and TPDL PQ/SQ/RQ/P/R, per redaction type',
-    'detect':   'find redactions in PDFs and page images; write COCO results with redacted shares per page',
+    'detect':   'find redactions in PDFs and page images, and text left under them; COCO results, tasks, a report',
     'study':    'run the synthetic-data study: train and score detectors on mixes of real and synthetic pages',
     'app':      "open the FiftyOne App on a model's errors against ground truth",
 }

@@ -7,198 +7,21 @@ Docs: https://redaction-nbs.github.io/redaction_nbs/detect.html.md"""
 
 # %% ../nbs/05_detect.ipynb #b636a5b8
 from __future__ import annotations
-import json, math, os, queue, sys, threading, time
-from dataclasses import dataclass, field, asdict
+import json, math, os, sys, time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated
 import numpy as np
 import cv2
-import pypdfium2 as pdfium
-from PIL import Image, ImageSequence, UnidentifiedImageError
 from fastprogress.fastprogress import progress_bar
 from .data import atomic_path, write_json_atomic
 from .models import load_detector
-from .leaks import TextLayer, text_layer, text_under, LEAK, OCR
+from .leaks import text_under, LEAK, OCR
+from .pages import find_inputs, is_pdf, count_pages, PageError, ReadyPage, FileDone, stream_pages
+
 
 # %% auto #0
-__all__ = ['IMAGE_EXTS', 'INPUT_EXTS', 'FORMATS', 'Inputs', 'find_inputs', 'PageError', 'RenderedPage', 'render_pages',
-           'read_pages', 'union_area', 'ink_box', 'redacted_shares', 'detect_files', 'detect']
-
-# %% ../nbs/05_detect.ipynb #d145e64f
-IMAGE_EXTS = {'.png', '.jpg', '.jpeg', '.tif', '.tiff', '.bmp', '.webp'}
-INPUT_EXTS = IMAGE_EXTS | {'.pdf'}
-
-@dataclass
-class Inputs:
-    "What `find_inputs` found."
-    files: list  # the files to read
-    skipped: list  # other files in the folders (not PDFs or images)
-    missing: list  # named paths that do not exist
-    broken: list  # `(path, message)` for links in folders that lead nowhere or round in a loop
-
-def _broken_link(f:Path):
-    "Why a symbolic link cannot be followed, or None when it can."
-    try: f.resolve(strict=True); return None
-    except RuntimeError: return 'symbolic link loop'
-    except OSError: return 'dangling symbolic link (its target does not exist)'
-
-def find_inputs(inputs:list, # files and folders
-               )->Inputs:
-    "The files to read in `inputs`, the other files found in folders, the paths that do not exist, the broken links."
-    res = Inputs([], [], [], [])
-    for item in inputs:
-        p = Path(item)
-        if p.is_dir():
-            for f in sorted(p.rglob('*')):
-                if any(part.startswith('.') for part in f.relative_to(p).parts): continue
-                if f.is_symlink() and (why := _broken_link(f)): res.broken.append((f, why)); continue
-                if f.is_file(): (res.files if f.suffix.lower() in INPUT_EXTS else res.skipped).append(f)
-        elif p.is_file(): res.files.append(p)
-        elif p.is_symlink(): res.broken.append((p, _broken_link(p)))
-        else: res.missing.append(p)
-    return res
-
-# %% ../nbs/05_detect.ipynb #a23238d5
-class PageError(Exception):
-    "A file or page that cannot be read; the message says why in the user's terms."
-
-_PDFIUM_ERRORS = {
-    2: 'cannot open the file',
-    3: 'corrupt or not a PDF (PDFium: data format error)',
-    4: 'encrypted PDF: it needs a password to open',
-    5: 'encrypted PDF with an unsupported security scheme',
-    6: 'unsupported PDF content (PDFium: page error)',
-}
-
-def _is_pdf(path:Path)->bool:
-    with open(path, 'rb') as f: head = f.read(1024)
-    return b'%PDF' in head or path.suffix.lower() == '.pdf'
-
-def _check_pixels(w:int, h:int, max_pixels:int, hint:str=''):
-    if w * h > max_pixels:
-        raise PageError(f'page of {w}×{h} px is over the cap of {max_pixels:,} px{hint}')
-
-def _to_rgb(im:Image.Image)->np.ndarray:
-    "HxWx3 uint8 RGB array of a Pillow image of any mode (transparency over white, 16-bit scaled down)."
-    if im.mode == 'RGB': return np.asarray(im)  # no copy: the common case stays cheap
-    if im.mode == 'L': return cv2.cvtColor(np.asarray(im), cv2.COLOR_GRAY2RGB)
-    if im.mode in ('I', 'I;16', 'I;16B', 'I;16L', 'F'):
-        a = np.asarray(im, np.float32)
-        hi = float(a.max()) if a.size else 1.0
-        a = (a * (255.0 / hi) if hi > 255 else a).clip(0, 255).astype(np.uint8)
-        return np.repeat(a[..., None], 3, 2)
-    if im.mode in ('RGBA', 'LA', 'PA') or (im.mode == 'P' and 'transparency' in im.info):
-        im = im.convert('RGBA')
-        bg = Image.new('RGBA', im.size, (255, 255, 255, 255))
-        return np.asarray(Image.alpha_composite(bg, im).convert('RGB'))
-    return np.asarray(im.convert('RGB'))
-
-def _exif_orientation(path:Path):
-    "The EXIF orientation tag of an image file when it asks for a rotation or flip (2-8), else None."
-    try:
-        with Image.open(path) as im: o = im.getexif().get(0x0112)
-        return int(o) if o in range(2, 9) else None
-    except Exception: return None
-
-# %% ../nbs/05_detect.ipynb #af1ab666
-def _pdf_bytes(objects:list, trailer_extra:bytes=b'')->bytes:
-    "A minimal PDF file from numbered object bodies (object 1 is the catalog), with a correct xref table."
-    out, offsets = b'%PDF-1.4\n', []
-    for i, body in enumerate(objects, 1):
-        offsets.append(len(out)); out += b'%d 0 obj\n' % i + body + b'\nendobj\n'
-    xref = len(out)
-    out += b'xref\n0 %d\n0000000000 65535 f \n' % (len(objects) + 1) + b''.join(b'%010d 00000 n \n' % o for o in offsets)
-    return out + b'trailer\n<< /Size %d /Root 1 0 R %s>>\nstartxref\n%d\n%%%%EOF\n' % (len(objects) + 1, trailer_extra, xref)
-
-def _encrypted_pdf_bytes()->bytes:
-    "A one-page PDF protected by a user password (standard security handler)."
-    objs = [b'<< /Type /Catalog /Pages 2 0 R >>', b'<< /Type /Pages /Kids [3 0 R] /Count 1 >>',
-            b'<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] >>',
-            b'<< /Filter /Standard /V 1 /R 2 /O <' + b'ab' * 32 + b'> /U <' + b'cd' * 32 + b'> /P -4 >>']
-    return _pdf_bytes(objs, b'/Encrypt 4 0 R /ID [<' + b'01' * 16 + b'> <' + b'01' * 16 + b'>] ')
-
-def _load_error(path:Path)->int:
-    """PDFium's own error code for `path`, or None when PDFium fails without setting one. PDFium keeps its last
-    error across calls and leaves it unchanged on some failures (a PDF without pages), so the file is loaded after
-    two different known failures: the same code both times is the file's own."""
-    codes = []
-    for primer in (b'not a PDF', _encrypted_pdf_bytes()):
-        try: pdfium.PdfDocument(primer).close()
-        except pdfium.PdfiumError: pass
-        try: pdfium.PdfDocument(path).close(); return None
-        except pdfium.PdfiumError as e: codes.append(getattr(e, 'err_code', None))
-    return codes[0] if codes[0] == codes[1] else None
-
-def _open_pdf(path:Path)->pdfium.PdfDocument:
-    "An open PDF, or a PageError whose message is this file's own."
-    try: return pdfium.PdfDocument(path)
-    except pdfium.PdfiumError as e: first = e
-    code = _load_error(path)
-    if code is None: raise PageError('PDF has no pages or an unreadable page tree (PDFium cannot load it)') from None
-    raise PageError(_PDFIUM_ERRORS.get(code, f'cannot read the PDF ({first})')) from None
-
-# %% ../nbs/05_detect.ipynb #f28a1d5b
-@dataclass
-class RenderedPage:
-    "One page out of a file: its pixels or why it cannot be read, and the PDF text layer under them."
-    page_no: int  # 1-based; None when the whole file cannot be opened
-    image: np.ndarray = None  # HxWx3 uint8 RGB
-    error: PageError = None
-    text: TextLayer = None  # a PDF page's characters in the image's pixels; None for image files
-
-def _pdf_pages(path:Path, dpi:int, max_pixels:int, with_text:bool):
-    "A `RenderedPage` for each page of a PDF; raises PageError when the file cannot be opened."
-    pdf = _open_pdf(path)
-    try:
-        n = len(pdf)
-        if n == 0: raise PageError('PDF has no pages')
-        scale = dpi / 72
-        for i in range(n):
-            try:
-                page = pdf[i]
-                w_pt, h_pt = page.get_size()  # as displayed: /Rotate already applied, as in the rendering
-                _check_pixels(math.ceil(w_pt * scale), math.ceil(h_pt * scale), max_pixels,
-                              f' at {dpi} dpi ({w_pt / 72:.1f}×{h_pt / 72:.1f} in): lower --dpi or raise --max-pixels')
-                img = page.render(scale=scale).to_numpy()
-                if img.ndim == 2: img = np.repeat(img[..., None], 3, 2)
-                yield RenderedPage(i + 1, np.ascontiguousarray(img[..., :3]), text=text_layer(page, scale) if with_text else None)
-            except PageError as e: yield RenderedPage(i + 1, error=e)
-            except pdfium.PdfiumError as e: yield RenderedPage(i + 1, error=PageError(f'cannot render the page ({e})'))
-    finally: pdf.close()
-
-def _image_pages(path:Path, max_pixels:int):
-    "A `RenderedPage` for each frame of an image file; raises PageError when it cannot be opened."
-    try: im = Image.open(path)  # reads the header only; the size is checked below, before decoding
-    except UnidentifiedImageError: raise PageError('not a PDF or an image file Pillow can read') from None
-    except Image.DecompressionBombError: raise PageError("image is over Pillow's decompression-bomb limit") from None
-    with im:
-        for i, frame in enumerate(ImageSequence.Iterator(im)):
-            try:
-                _check_pixels(*frame.size, max_pixels, ': raise --max-pixels to read it')
-                frame.load()
-                yield RenderedPage(i + 1, _to_rgb(frame))
-            except PageError as e: yield RenderedPage(i + 1, error=e)
-            except (OSError, ValueError, SyntaxError) as e: yield RenderedPage(i + 1, error=PageError(f'truncated or corrupt image ({e})'))
-
-def render_pages(path:Path, # a PDF or an image file
-                 dpi:int=150, # resolution PDF pages are rendered at
-                 max_pixels:int=50_000_000, # larger pages are an error, not a memory blow-up
-                 with_text:bool=False, # also read each PDF page's text layer
-                ):
-    "A `RenderedPage` for each page of a file; a file that cannot be opened gives one with `page_no=None`."
-    path = Path(path)
-    try:
-        if path.stat().st_size == 0: raise PageError('empty file')
-        yield from (_pdf_pages(path, dpi, max_pixels, with_text) if _is_pdf(path) else _image_pages(path, max_pixels))
-    except PageError as e: yield RenderedPage(None, error=e)
-    except OSError as e: yield RenderedPage(None, error=PageError(f'cannot read the file ({e.strerror or e})'))
-
-def read_pages(path:Path, # a PDF or an image file
-               dpi:int=150, # resolution PDF pages are rendered at
-               max_pixels:int=50_000_000, # larger pages are an error, not a memory blow-up
-              ):
-    "Yield `(page_no, image or PageError)` for each page of a file; a file that cannot be opened yields `(None, PageError)`."
-    for p in render_pages(path, dpi, max_pixels): yield p.page_no, p.error if p.error else p.image
+__all__ = ['FORMATS', 'union_area', 'redacted_shares', 'detect_files', 'detect']
 
 # %% ../nbs/05_detect.ipynb #e715e6bd
 def union_area(boxes:np.ndarray, # (n,4) xyxy
@@ -214,23 +37,6 @@ def union_area(boxes:np.ndarray, # (n,4) xyxy
         covered[x1:x2, y1:y2] = True
     return float((np.diff(xs)[:, None] * np.diff(ys)[None, :])[covered].sum())
 
-def ink_box(image:np.ndarray, # HxWx3 uint8 RGB page
-            threshold:int=128, # pixels darker than this are ink
-            max_side:int=1000, # the page is shrunk to this long side first
-           ):
-    "Bounding box (xyxy, page pixels) of the ink not touching the page's edge, or None on a blank page."
-    h, w = image.shape[:2]
-    gray = cv2.cvtColor(image, cv2.COLOR_RGB2GRAY) if image.ndim == 3 else image
-    s = min(1.0, max_side / max(h, w))
-    if s < 1: gray = cv2.resize(gray, (max(1, round(w * s)), max(1, round(h * s))), interpolation=cv2.INTER_AREA)
-    n, _, stats, _ = cv2.connectedComponentsWithStats((gray < threshold).astype(np.uint8), connectivity=8)
-    x, y, bw, bh, area = stats[1:].T
-    gh, gw = gray.shape
-    keep = (x > 0) & (y > 0) & (x + bw < gw) & (y + bh < gh) & (area >= 3)
-    if not keep.any(): return None
-    box = np.array([x[keep].min(), y[keep].min(), (x + bw)[keep].max(), (y + bh)[keep].max()], np.float32)
-    return (box / np.float32(s)).clip(0, [w, h, w, h])
-
 def redacted_shares(boxes:np.ndarray, # (n,4) redaction boxes, xyxy
                     width:int, height:int, # page size
                     text_boxes:np.ndarray=None, # (m,4) the text area: `content` boxes or the ink box
@@ -243,59 +49,6 @@ def redacted_shares(boxes:np.ndarray, # (n,4) redaction boxes, xyxy
     return red / (width * height), (red / text if text > 0 else None)
 
 # %% ../nbs/05_detect.ipynb #1da7261f
-def _count_pages(path:Path)->int:
-    "Pages in a file, for the progress bar (1 when it cannot tell)."
-    try:
-        if _is_pdf(path):
-            pdf = pdfium.PdfDocument(path)
-            try: return max(1, len(pdf))
-            finally: pdf.close()
-        with Image.open(path) as im: return max(1, getattr(im, 'n_frames', 1))
-    except Exception: return 1
-
-@dataclass
-class _Page:
-    "A readable page on its way from the reader to the model."
-    path: Path
-    page: RenderedPage
-    ink: np.ndarray = None  # the ink box, xyxy
-    orientation: int = None  # EXIF orientation of an image file
-
-@dataclass
-class _FileDone:
-    "The reader's mark after the last page of a file."
-    path: Path
-
-def _reader(files:list, dpi:int, max_pixels:int, q:queue.Queue, stop:threading.Event):
-    "Thread body: put a `_Page` (or a `(path, RenderedPage)` that failed) for every page, `_FileDone` after each file, then None."
-    try:
-        for path in files:
-            orientation = _exif_orientation(path)
-            for page in render_pages(path, dpi, max_pixels, with_text=True):
-                if stop.is_set(): return
-                if page.error is None:
-                    try: q.put(_Page(path, page, ink_box(page.image), orientation)); continue
-                    except Exception as e: page = RenderedPage(page.page_no, error=PageError(f'cannot analyse the page ({e})'))
-                q.put((path, page))
-            q.put(_FileDone(path))
-    except Exception as e:  # never leave the consumer waiting
-        q.put((path, RenderedPage(None, error=PageError(f'unexpected error: {type(e).__name__}: {e}'))))
-        q.put(_FileDone(path))
-    finally: q.put(None)
-
-def _stream(files:list, dpi:int, max_pixels:int, depth:int):
-    "Everything the reader thread puts, in order; the thread renders ahead of the consumer by at most `depth` pages."
-    q, stop = queue.Queue(maxsize=max(1, depth)), threading.Event()
-    reader = threading.Thread(target=_reader, args=(files, dpi, max_pixels, q, stop), daemon=True)
-    reader.start()
-    try:
-        while (item := q.get()) is not None: yield item
-    finally:
-        stop.set()
-        while reader.is_alive():  # let a blocked reader finish
-            try: q.get(timeout=0.1)
-            except queue.Empty: pass
-
 def _predict_safely(detector, images:list, batch_size:int)->list:
     "One prediction per image; a page the model fails on gets a PageError instead."
     try: preds = list(detector.predict(images, batch_size=batch_size))
@@ -334,7 +87,7 @@ def _write_image(bgr:np.ndarray, path:Path):
     if not ok: raise OSError(f'{path}: cannot encode the image')
     with atomic_path(path) as tmp: tmp.write_bytes(buf.tobytes())
 
-def _page_record(item:_Page, pred:dict, names:list, score_threshold:float, show_text:bool)->dict:
+def _page_record(item:ReadyPage, pred:dict, names:list, score_threshold:float, show_text:bool)->dict:
     "`{'entry': the page's `images` entry, 'boxes': its annotations, 'red': the sure redactions}` from one prediction (ids come later)."
     image = item.page.image
     boxes = np.asarray(pred['boxes'], np.float32).reshape(-1, 4)
@@ -385,7 +138,7 @@ class _Run:
         self.doc(path)['pages'].append(record)
     def unique_name(self, path:Path, page_no:int, suffix:str)->str:
         "A file name for one page's image, unique within the run: `stem-p0001.jpg` for PDF and multi-page files."
-        stem = Path(path).stem + (f'-p{page_no:04d}' if _is_pdf(path) or page_no > 1 else '')
+        stem = Path(path).stem + (f'-p{page_no:04d}' if is_pdf(path) or page_no > 1 else '')
         name, k = f'{stem}{suffix}', 1
         while name in self.used_names: k += 1; name = f'{stem}-{k}{suffix}'
         self.used_names.add(name)
@@ -438,14 +191,14 @@ def _check_outputs(inputs:list, outputs:list):
     for o in outputs:
         if o is not None and os.path.realpath(o) in ins: raise ValueError(f'{o}: the output would overwrite an input file')
 
-def _finish_page(run:_Run, item:_Page, pred, names:list, opts:dict):
+def _finish_page(run:_Run, item:ReadyPage, pred, names:list, opts:dict):
     "Record one predicted page, and write its annotated and plain page images when asked."
     if isinstance(pred, Exception): run.error(item.path, item.page.page_no, pred); return
     rec = _page_record(item, pred, names, opts['score_threshold'], opts['show_text'])
     red, red_scores = rec.pop('red')
     for key, folder in (('annotated', opts['annotated']), ('page_image', opts['page_images'])):
         if folder is None: continue
-        if key == 'page_image' and not _is_pdf(item.path) and item.page.page_no == 1 and _count_pages(item.path) == 1:
+        if key == 'page_image' and not is_pdf(item.path) and item.page.page_no == 1 and count_pages(item.path) == 1:
             rec['entry'][key] = run.rel(item.path); continue  # an annotation tool can open the image file itself
         target = Path(folder)/run.unique_name(item.path, item.page.page_no, '.jpg' if key == 'annotated' else '.png')
         try:
@@ -458,19 +211,19 @@ def _finish_page(run:_Run, item:_Page, pred, names:list, opts:dict):
 
 def _consume(run:_Run, detector, stream, names:list, batch_size:int, opts:dict, tick):
     "Batch the readable pages of `stream` through the model; journal each file once all its pages are recorded."
-    batch, waiting = [], {}  # waiting: file → pages of it still in the batch, for files the reader has finished
+    batch, waiting = [], {}  # waiting: file → pages of it still in the batch, for files the renderer has finished
     def flush():
         for item, pred in zip(batch, _predict_safely(detector, [b.page.image for b in batch], batch_size)):
             _finish_page(run, item, pred, names, opts)
         batch.clear()
         for f in list(waiting): run.finish(f); del waiting[f]
     for item in stream:
-        if isinstance(item, _FileDone):
+        if isinstance(item, FileDone):
             if any(b.path == item.path for b in batch): waiting[item.path] = True
             else: run.finish(item.path)
             continue
         tick()
-        if isinstance(item, tuple): run.error(item[0], item[1].page_no, item[1].error); continue
+        if item.page.error is not None: run.error(item.path, item.page.page_no, item.page.error); continue
         batch.append(item)
         if len(batch) >= batch_size: flush()
     if batch or waiting: flush()
@@ -501,11 +254,11 @@ def detect_files(detector, # an object with `meta` and `predict(images, batch_si
     for p in found.missing: run.error(p, None, 'no such file or folder')
     for p, why in found.broken: run.error(p, None, why)
     todo = run.resume(found.files)
-    total = sum(_count_pages(f) for f in todo)
+    total = sum(count_pages(f) for f in todo)
     opts = dict(score_threshold=score_threshold, show_text=show_text, annotated=annotated, page_images=page_images, files=found.files)
     # fastprogress writes to stdout even with display=False: no bar at all then
     it = iter(progress_bar(range(total), leave=False) if progress and total > 0 else range(total))
-    try: _consume(run, detector, _stream(todo, dpi, max_pixels, 2 * batch_size), names, batch_size, opts, lambda: next(it, None))
+    try: _consume(run, detector, stream_pages(todo, dpi, max_pixels, 2 * batch_size), names, batch_size, opts, lambda: next(it, None))
     finally:
         for _ in it: pass  # close the progress bar
     order = [*found.missing, *(p for p, _ in found.broken), *found.files]

@@ -73,3 +73,17 @@ def headless_chrome(chromium, profile:Path, size='1400,900'):
     driver = webdriver.Chrome(service=Service(str(chromium[1])), options=options)
     driver.set_page_load_timeout(90)
     return driver
+
+class DarkBoxes:
+    "Stand-in detector for `detect` tests: solid dark rectangles of at least 200 px are redactions."
+    meta = dict(family='stand-in', class_names=['redaction'])
+    def __init__(self): self.n_pages = 0  # pages it was asked about
+    def predict(self, images, batch_size=4):
+        import cv2, numpy as np
+        out = []
+        for im in images:
+            self.n_pages += 1
+            _, _, stats, _ = cv2.connectedComponentsWithStats((im[..., 0] < 80).astype(np.uint8))
+            b = np.array([[x, y, x + w, y + h] for x, y, w, h, a in stats[1:] if w * h >= 200 and a >= 0.95 * w * h], np.float32)
+            out.append(dict(boxes=b.reshape(-1, 4), scores=np.full(len(b), 0.9, np.float32), labels=['redaction'] * len(b)))
+        return out

@@ -5,7 +5,9 @@ import numpy as np
 import pytest
 from PIL import Image
 from redaction_nbs.data import Page, PageSet
-from redaction_nbs.detect import detect_files, _encrypted_pdf_bytes as encrypted_pdf_bytes
+from conftest import DarkBoxes
+from redaction_nbs.detect import detect_files
+from redaction_nbs.pages import _encrypted_pdf_bytes as encrypted_pdf_bytes
 from redaction_nbs.leaks import _make_pdf as make_pdf
 from redaction_nbs.evaluate import evaluate_pages, read_predictions
 
@@ -89,30 +91,18 @@ def test_missing_inputs_and_models_are_clear_errors(run_cli, tmp_path, model_fil
     res = run_cli('detect', tmp_path/'junk.pt', tmp_path, '--out', 'q.json', '--no-progress')
     assert res.returncode == 2 and 'junk.pt: not a redaction_nbs model' in res.stderr
 
-class _DarkBoxes:
-    "Stand-in detector: solid dark rectangles of at least 200 px."
-    meta = dict(family='stand-in', class_names=['redaction'])
-    def predict(self, images, batch_size=4):
-        import cv2
-        out = []
-        for im in images:
-            _, _, stats, _ = cv2.connectedComponentsWithStats((im[..., 0] < 80).astype(np.uint8))
-            b = np.array([[x, y, x + w, y + h] for x, y, w, h, a in stats[1:] if w * h >= 200 and a >= 0.95 * w * h], np.float32)
-            out.append(dict(boxes=b.reshape(-1, 4), scores=np.full(len(b), 0.9, np.float32), labels=['redaction'] * len(b)))
-        return out
-
 def test_detect_output_scores_with_evaluate(tmp_path):
     "What `detect` writes, `evaluate` reads: boxes in the original pixels give a perfect score."
     boxes = [(50, 100, 250, 130), (10, 300, 200, 340)]
     paths = [_scan(tmp_path/f'page{i}.png', b) for i, b in enumerate(boxes)]
-    res = detect_files(_DarkBoxes(), [tmp_path], out_dir=tmp_path, progress=False)
+    res = detect_files(DarkBoxes(), [tmp_path], out_dir=tmp_path, progress=False)
     (tmp_path/'preds.json').write_text(json.dumps(res))
     gt = PageSet([Page(p, 300, 400, [b], attrs=dict(redaction_type='black')) for p, b in zip(paths, boxes)])
     m = evaluate_pages(gt, read_predictions(tmp_path/'preds.json', gt))
     assert m['PQ'] == pytest.approx(1.0) and m['AP'] == pytest.approx(1.0) and m['black/R'] == pytest.approx(1.0)
 
 def test_model_failure_on_one_page_is_that_pages_error(tmp_path):
-    class Picky(_DarkBoxes):
+    class Picky(DarkBoxes):
         def predict(self, images, batch_size=4):
             if any(im.shape[1] == 301 for im in images): raise RuntimeError('out of memory')
             return super().predict(images, batch_size)
