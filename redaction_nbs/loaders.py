@@ -18,7 +18,7 @@ from .data import AnnotationError, Page, PageSet, atomic_path, cache_dir, split_
 from .formats import read_annotations
 from .tpdl import load_tpdl
 from .models import pad_batch, to_model_input
-from .detect import render_pages
+from .pages import render_pages
 
 # %% auto #0
 __all__ = ['read_rgb', 'load_pages', 'PageCache', 'class_targets', 'crop_page', 'CropDataset', 'PageDataset', 'collate',

@@ -85,7 +85,7 @@ def test_broken_links_among_inputs_are_named(redaction, pages):
 def test_pdf_without_pages_after_an_encrypted_one(redaction, pages):
     "PDFium keeps its last error: each file still gets its own message, whatever came before it."
     import pypdfium2 as pdfium
-    from redaction_nbs.detect import _encrypted_pdf_bytes
+    from redaction_nbs.pages import _encrypted_pdf_bytes
     (pages/'enc.pdf').write_bytes(_encrypted_pdf_bytes())
     pdfium.PdfDocument.new().save(pages/'zero.pdf')
     code, out, err = redaction('detect', pages/'model.pt', pages/'enc.pdf', pages/'zero.pdf', '--out', pages/'p.json', '--no-progress')
