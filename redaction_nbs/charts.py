@@ -16,7 +16,7 @@ from matplotlib import pyplot as plt
 
 # %% auto #0
 __all__ = ['SUMMARY_METRICS', 'TYPES', 'summarise', 'plot_scores', 'plot_differences', 'plot_share', 'plot_types', 'plot_curves',
-           'write_report']
+           'plot_seed_curves', 'write_report']
 
 # %% ../nbs/07_charts.ipynb #e2b7c1d4
 SUMMARY_METRICS = ('AP', 'AP50', 'AP75', 'AR100', 'PQ', 'P', 'R')
@@ -114,6 +114,20 @@ def plot_curves(out:Path, # study folder
         if n: ax.plot(np.mean([c[:n] for c in curves], axis=0), label=exp)
     ax.set_xlabel('training step'); ax.set_ylabel('smoothed training loss'); ax.set_yscale('log')
     ax.set_title(title or 'Training curves (mean over runs)'); ax.legend(fontsize=8)
+    return ax.figure
+
+# %% ../nbs/07_charts.ipynb #5e23d08e
+def plot_seed_curves(runs:list, # one dict per seed: `seed` and `curve`, a list of per-epoch dicts with `steps` and the metric
+                     metric:str='AP50', # the per-epoch validation metric to draw
+                     title:str=None, ax=None):
+    "One line per seed: `metric` on the validation pages after each epoch, against training steps."
+    if ax is None: _, ax = plt.subplots(figsize=(7, 4))
+    for r in runs:
+        pts = [(e['steps'], e[metric]) for e in r['curve'] if metric in e]
+        if pts: ax.plot(*zip(*pts), marker='o', ms=3, label=f"seed {r['seed']}")
+    if not ax.lines: raise ValueError(f'no per-epoch {metric!r} in the runs')
+    ax.set_xlabel('training step'); ax.set_ylabel(f'{metric} on the validation pages'); ax.set_ylim(0, 1)
+    ax.set_title(title or f'Validation {metric} after each epoch, per seed'); ax.legend(fontsize=8)
     return ax.figure
 
 # %% ../nbs/07_charts.ipynb #b1a62051

@@ -16,7 +16,7 @@ def _checkout()->Path: return Path(redaction_nbs.__file__).resolve().parent.pare
 
 # %% auto #0
 __all__ = ['RESULTS_ENV', 'HOW_TO_MEASURE', 'results_dir', 'code_commit', 'machine', 'provenance', 'write_result', 'read_result',
-           'not_measured', 'provenance_line', 'results_table', 'fill_results']
+           'not_measured', 'provenance_line', 'results_table', 'fill_results', 'show_kept']
 
 # %% ../nbs/10_results.ipynb #7bf583ff
 RESULTS_ENV = 'REDACTION_RESULTS'
@@ -85,6 +85,7 @@ HOW_TO_MEASURE = {  # the command that writes each kept result; others get a gen
     'quick_study/summary': 'make study',
     'detect_speed': 'python benchmarks/bench_detect.py',
     'synth_speed': 'python benchmarks/bench_synth.py',
+    'compact_benchmark': 'python benchmarks/bench_compact.py',
 }
 _re_placeholder = re.compile(r'\{\{(result|provenance|results-table):([\w/.-]+)(?::([\w.-]*))?(?::([^}]*))?\}\}')
 
@@ -93,10 +94,13 @@ def not_measured(name:str)->str:
     how = HOW_TO_MEASURE.get(name)
     return f'*not measured yet: run `{how}`*' if how else f'*not measured yet: run the benchmark that writes `results/{name}.json`*'
 
+_re_scratch = re.compile(r'(?<![\w./:])/(?:tmp|root|work|home)/\S*')  # a folder of the measuring machine
+
 def provenance_line(kept:dict)->str:
-    "One line saying what produced a kept result."
+    "One line saying what produced a kept result (scratch folders of the measuring machine shown as `<folder>`)."
     p = kept['provenance']
     extra = ', '.join(f'{k} {v}' for k, v in p.items() if k not in ('commit', 'date', 'machine', 'data'))
+    extra = _re_scratch.sub('<folder>', extra)
     return f'*Measured {p.get("date", "?")} at commit `{p.get("commit", "?")}` on {p.get("machine", "?")}; data: {p.get("data", "?")}' + (f'; {extra}' if extra else '') + '.*'
 
 
@@ -145,3 +149,14 @@ def fill_results(text:str, # markdown with `{{result:...}}`, `{{provenance:...}}
         except KeyError as e: raise KeyError(f'{e.args[0]} (placeholder {m.group(0)})') from None
     parts = _re_code.split(text)  # odd positions are code, left alone
     return ''.join(p if i % 2 else _re_placeholder.sub(sub, p) for i, p in enumerate(parts))
+
+# %% ../nbs/10_results.ipynb #ef35ea13
+def show_kept(name:str, # as given to `write_result`
+              root:Path=None, # results folder (default `results_dir()`)
+             )->dict|None:
+    "In a notebook: display what produced the kept result `name` and return its figures; or display *not measured yet* and return None."
+    from IPython.display import Markdown, display
+    try: kept = read_result(name, root)
+    except FileNotFoundError: display(Markdown(not_measured(name))); return None
+    display(Markdown(provenance_line(kept)))
+    return kept['result']
