@@ -87,7 +87,7 @@ HOW_TO_MEASURE = {  # the command that writes each kept result; others get a gen
     'synth_speed': 'python benchmarks/bench_synth.py',
     'compact_benchmark': 'python benchmarks/bench_compact.py',
 }
-_re_placeholder = re.compile(r'\{\{(result|provenance|results-table):([\w/.-]+)(?::([\w.-]*))?(?::([^}]*))?\}\}')
+_re_placeholder = re.compile(r'\{\{(result|provenance|results-table):([\w/.-]+)(?::([\w./-]*))?(?::([^}]*))?\}\}')
 
 def not_measured(name:str)->str:
     "What a page says where result `name` is not kept yet."
@@ -101,7 +101,7 @@ def provenance_line(kept:dict)->str:
     p = kept['provenance']
     extra = ', '.join(f'{k} {v}' for k, v in p.items() if k not in ('commit', 'date', 'machine', 'data'))
     extra = _re_scratch.sub('<folder>', extra)
-    return f'*Measured {p.get("date", "?")} at commit `{p.get("commit", "?")}` on {p.get("machine", "?")}; data: {p.get("data", "?")}' + (f'; {extra}' if extra else '') + '.*'
+    return f'*Measured {p.get("date", "?")} at commit `{p.get("commit", "?")}` on {p.get("machine", "?")}; data: {p.get("data", "?")}' + (f'; {extra}' if extra else '').rstrip('.') + '.*'
 
 
 # %% ../nbs/10_results.ipynb #f1a0d0c3
