@@ -17,6 +17,8 @@ sys.path.insert(0, str(ROOT/'tools'))
 from nbpages import numbered_notebooks
 
 ARTIFACTS = ROOT/'tests'/'artifacts'/'docs'
+# where the kept quick study's charts must show once results/quick_study/ holds it: the report page and 07_charts' outputs
+STUDY_CHARTS = {'study.html': 'article img', 'charts.html': '.jp-OutputArea-output img'}
 
 @pytest.fixture(scope='module')
 def site(tmp_path_factory):
@@ -101,6 +103,10 @@ def test_site_in_headless_browser(site, chromium, tmp_path):
                 if has_outputs and not driver.find_elements(By.CSS_SELECTOR, '.jp-OutputArea-output'):
                     problems.append(f'{page}: saved outputs not shown')
             broken = driver.execute_script('return Array.from(document.images).filter(i => !(i.complete && i.naturalWidth > 0)).map(i => i.src)')
+            if page in STUDY_CHARTS and (ROOT/'results'/'quick_study'/'summary.json').exists():
+                shown = driver.execute_script(f"return Array.from(document.querySelectorAll('{STUDY_CHARTS[page]}'))"
+                                              ".filter(i => i.complete && i.naturalWidth > 0).length")
+                if not shown: problems.append(f'{page}: the kept study is not drawn ({STUDY_CHARTS[page]} shows no chart)')
             problems += [f'{page}: image does not load: {src}' for src in broken]
             for a in driver.find_elements(By.CSS_SELECTOR, 'a[href]'):
                 href = urldefrag(a.get_attribute('href'))[0]
