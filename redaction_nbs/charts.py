@@ -15,8 +15,8 @@ import matplotlib
 from matplotlib import pyplot as plt
 
 # %% auto #0
-__all__ = ['SUMMARY_METRICS', 'TYPES', 'summarise', 'plot_scores', 'plot_differences', 'plot_share', 'plot_types', 'plot_curves',
-           'write_report']
+__all__ = ['SUMMARY_METRICS', 'TYPES', 'summarise', 'plot_scores', 'plot_differences', 'effects_table', 'scores_table',
+           'plot_share', 'plot_types', 'plot_curves', 'plot_seed_curves', 'write_report']
 
 # %% ../nbs/07_charts.ipynb #e2b7c1d4
 SUMMARY_METRICS = ('AP', 'AP50', 'AP75', 'AR100', 'PQ', 'P', 'R')
@@ -30,6 +30,8 @@ def summarise(table:pd.DataFrame, # one row per seed (or per run), with an `expe
     g = table.groupby(keys, dropna=False)[cols]
     summary = g.mean().add_suffix('_mean').join(g.std(ddof=1).fillna(0).add_suffix('_std')).join(g.size().rename('seeds'))
     return summary.reset_index().sort_values('AP_mean' if 'AP' in cols else keys[0])
+
+def _fmt(mean, std): return f'{mean:.3f} ± {std:.3f}'
 
 # %% ../nbs/07_charts.ipynb #7f590457
 def plot_scores(table:pd.DataFrame, # results table, one row per run
@@ -71,6 +73,25 @@ def plot_differences(comparisons:pd.DataFrame, # from `experiments.compare`: one
     lo, hi = min(c.ci_low.min(), 0), max(c.ci_high.max(), 0)
     ax.set_xlim(lo - .02, hi + (hi - lo) * .6 + .02)
     return ax.figure
+
+# %% ../nbs/07_charts.ipynb #507fcd23
+def effects_table(comparisons, # paired differences, from `experiments.compare` (a DataFrame or its records)
+                 )->pd.DataFrame:
+    "Each paired difference with its 95% interval, half-width and verdict, formatted for reading."
+    c = pd.DataFrame(comparisons)
+    return pd.DataFrame({'experiment': c.experiment, 'baseline': c.baseline, 'metric': c.metric,
+                         'difference': c.difference.map('{:+.3f}'.format),
+                         '95% interval': [f'[{lo:+.3f}, {hi:+.3f}]' for lo, hi in zip(c.ci_low, c.ci_high)],
+                         'half-width': c.half_width.map('{:.3f}'.format), 'seeds': c.seeds, 'pages': c.pages,
+                         'verdict': c.verdict})
+
+def scores_table(summary, # per-experiment summary, from `summarise` (a DataFrame or its records)
+                 metrics=('AP', 'AP50', 'PQ', 'P', 'R'), # the metrics shown
+                )->pd.DataFrame:
+    "Each experiment's scores as mean ± standard deviation over seeds, best COCO score first."
+    s = pd.DataFrame(summary).sort_values('AP_mean', ascending=False)
+    cols = {m: [_fmt(a, b) for a, b in zip(s[f'{m}_mean'], s[f'{m}_std'])] for m in metrics if f'{m}_mean' in s}
+    return pd.DataFrame({'experiment': s.experiment, 'seeds': s.seeds, **cols}).reset_index(drop=True)
 
 # %% ../nbs/07_charts.ipynb #87cedef8
 def plot_share(table:pd.DataFrame, metric:str='AP', title:str=None, ax=None):
@@ -116,9 +137,21 @@ def plot_curves(out:Path, # study folder
     ax.set_title(title or 'Training curves (mean over runs)'); ax.legend(fontsize=8)
     return ax.figure
 
-# %% ../nbs/07_charts.ipynb #b1a62051
-def _fmt(mean, std): return f'{mean:.3f} ± {std:.3f}'
+# %% ../nbs/07_charts.ipynb #5e23d08e
+def plot_seed_curves(runs:list, # one dict per seed: `seed` and `curve`, a list of per-epoch dicts with `steps` and the metric
+                     metric:str='AP50', # the per-epoch validation metric to draw
+                     title:str=None, ax=None):
+    "One line per seed: `metric` on the validation pages after each epoch, against training steps."
+    if ax is None: _, ax = plt.subplots(figsize=(7, 4))
+    for r in runs:
+        pts = [(e['steps'], e[metric]) for e in r['curve'] if metric in e]
+        if pts: ax.plot(*zip(*pts), marker='o', ms=3, label=f"seed {r['seed']}")
+    if not ax.lines: raise ValueError(f'no per-epoch {metric!r} in the runs')
+    ax.set_xlabel('training step'); ax.set_ylabel(f'{metric} on the validation pages'); ax.set_ylim(0, 1)
+    ax.set_title(title or f'Validation {metric} after each epoch, per seed'); ax.legend(fontsize=8)
+    return ax.figure
 
+# %% ../nbs/07_charts.ipynb #b1a62051
 def _design_lines(design:dict)->list:
     return [f"Data: {design['data']}, {design['n_pages']} real pages from {design['n_documents']} documents in "
             f"{design['folds']} document-grouped folds (pages per fold {design['fold_pages']}, split seed {design['split_seed']}); "

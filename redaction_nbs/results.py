@@ -16,7 +16,7 @@ def _checkout()->Path: return Path(redaction_nbs.__file__).resolve().parent.pare
 
 # %% auto #0
 __all__ = ['RESULTS_ENV', 'HOW_TO_MEASURE', 'results_dir', 'code_commit', 'machine', 'provenance', 'write_result', 'read_result',
-           'not_measured', 'provenance_line', 'results_table', 'fill_results']
+           'not_measured', 'provenance_line', 'results_table', 'fill_results', 'show_kept']
 
 # %% ../nbs/10_results.ipynb #7bf583ff
 RESULTS_ENV = 'REDACTION_RESULTS'
@@ -85,51 +85,78 @@ HOW_TO_MEASURE = {  # the command that writes each kept result; others get a gen
     'quick_study/summary': 'make study',
     'detect_speed': 'python benchmarks/bench_detect.py',
     'synth_speed': 'python benchmarks/bench_synth.py',
+    'compact_benchmark': 'python benchmarks/bench_compact.py',
 }
-_re_placeholder = re.compile(r'\{\{(result|provenance|results-table):([\w/.-]+)(?::([\w.-]*))?(?::([^}]*))?\}\}')
+_re_placeholder = re.compile(r'\{\{(result|provenance|results-table):([\w/.-]+)(?::([\w./-]*))?(?::([^}]*))?\}\}')
 
 def not_measured(name:str)->str:
     "What a page says where result `name` is not kept yet."
     how = HOW_TO_MEASURE.get(name)
     return f'*not measured yet: run `{how}`*' if how else f'*not measured yet: run the benchmark that writes `results/{name}.json`*'
 
+_re_scratch = re.compile(r'(?<![\w./:])/(?:tmp|root|work|home)/\S*')  # a folder of the measuring machine
+
 def provenance_line(kept:dict)->str:
-    "One line saying what produced a kept result."
+    "One line saying what produced a kept result (scratch folders of the measuring machine shown as `<folder>`)."
     p = kept['provenance']
     extra = ', '.join(f'{k} {v}' for k, v in p.items() if k not in ('commit', 'date', 'machine', 'data'))
-    return f'*Measured {p.get("date", "?")} at commit `{p.get("commit", "?")}` on {p.get("machine", "?")}; data: {p.get("data", "?")}' + (f'; {extra}' if extra else '') + '.*'
+    extra = _re_scratch.sub('<folder>', extra)
+    return f'*Measured {p.get("date", "?")} at commit `{p.get("commit", "?")}` on {p.get("machine", "?")}; data: {p.get("data", "?")}' + (f'; {extra}' if extra else '').rstrip('.') + '.*'
 
 
 # %% ../nbs/10_results.ipynb #f1a0d0c3
 def _fmt(v, spec:str='')->str:
-    if spec: return format(v, spec)
+    if spec and isinstance(v, (int, float)): return format(v, spec)
     return format(v, '.3g') if isinstance(v, float) else str(v)
 
-def results_table(kept:dict)->str:
-    "A kept result as a markdown table: one row per entry, or one row per named record when every entry is a dict."
-    res = kept['result']
+def _at(kept:dict, path:str, name:str='?'):
+    "The part of `kept['result']` at the dotted `path` (dict keys and list positions)."
+    v = kept['result']
+    for k in (path or '').split('.'):
+        if k == '': continue
+        try: v = v[int(k)] if isinstance(v, list) else v[k]
+        except (KeyError, IndexError, ValueError, TypeError) as e: raise KeyError(f'results/{name}.json has no {path!r}') from e
+    return v
+
+def results_table(kept:dict, # a kept result, from `read_result`
+                  path:str='', # dotted path to the part to show (default: the whole result)
+                  spec:str='', # format spec for the numbers, e.g. '.3f' (default: 3 significant digits)
+                 )->str:
+    "A kept result as a markdown table: one row per entry, per named record (a dict of dicts) or per record (a list of dicts)."
+    res = _at(kept, path)
+    if isinstance(res, list) and res and all(isinstance(v, dict) for v in res): res = {i + 1: v for i, v in enumerate(res)}
+    if not isinstance(res, dict): raise ValueError(f'{path!r} is not a table: a {type(res).__name__}')
     if res and all(isinstance(v, dict) for v in res.values()):
         cols = list(dict.fromkeys(k for v in res.values() for k in v))
         rows = ['| | ' + ' | '.join(cols) + ' |', '|---' * (len(cols) + 1) + '|']
-        rows += [f'| {name} | ' + ' | '.join(_fmt(v.get(c, '')) for c in cols) + ' |' for name, v in res.items()]
-    else: rows = ['| | |', '|---|---|'] + [f'| {k} | {_fmt(v)} |' for k, v in res.items()]
+        rows += [f'| {name} | ' + ' | '.join(_fmt(v.get(c, ''), spec) for c in cols) + ' |' for name, v in res.items()]
+    else: rows = ['| | |', '|---|---|'] + [f'| {k} | {_fmt(v, spec)} |' for k, v in res.items()]
     return '\n'.join(rows) + '\n\n' + provenance_line(kept)
+
+_re_code = re.compile(r'(```.*?```|`[^`\n]*`)', re.S)  # fenced blocks and code spans: shown literally
 
 def fill_results(text:str, # markdown with `{{result:...}}`, `{{provenance:...}}` or `{{results-table:...}}` placeholders
                  root:Path=None, # results folder (default `results_dir()`)
                 )->str:
-    "`text` with every placeholder replaced by the kept figure, provenance or table (or *not measured yet*)."
+    "`text` with every placeholder outside code replaced by the kept figure, provenance or table (or *not measured yet*)."
     def sub(m):
         kind, name, path, spec = m.groups()
         try: kept = read_result(name, root)
         except FileNotFoundError: return not_measured(name)
         if kind == 'provenance': return provenance_line(kept)
-        if kind == 'results-table': return results_table(kept)
-        v = kept['result']
-        for k in (path or '').split('.'):
-            if k == '': continue
-            try: v = v[int(k)] if isinstance(v, list) else v[k]
-            except (KeyError, IndexError, ValueError, TypeError) as e:
-                raise KeyError(f'results/{name}.json has no {path!r} (placeholder {m.group(0)})') from e
-        return _fmt(v, spec or '')
-    return _re_placeholder.sub(sub, text)
+        if kind == 'results-table': return results_table(kept, path or '', spec or '')
+        try: return _fmt(_at(kept, path, name), spec or '')
+        except KeyError as e: raise KeyError(f'{e.args[0]} (placeholder {m.group(0)})') from None
+    parts = _re_code.split(text)  # odd positions are code, left alone
+    return ''.join(p if i % 2 else _re_placeholder.sub(sub, p) for i, p in enumerate(parts))
+
+# %% ../nbs/10_results.ipynb #ef35ea13
+def show_kept(name:str, # as given to `write_result`
+              root:Path=None, # results folder (default `results_dir()`)
+             )->dict|None:
+    "In a notebook: display what produced the kept result `name` and return its figures; or display *not measured yet* and return None."
+    from IPython.display import Markdown, display
+    try: kept = read_result(name, root)
+    except FileNotFoundError: display(Markdown(not_measured(name))); return None
+    display(Markdown(provenance_line(kept)))
+    return kept['result']

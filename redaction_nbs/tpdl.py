@@ -237,10 +237,10 @@ def tpdl_or_standin(n:int=24, # pages of the stand-in
     if folder is None:
         pages = load_tpdl(standin_tpdl(n, seed))
         pages.meta['name'] = 'tpdl-standin'
-        print(f'TPDL data not found: using {len(pages)} synthetic stand-in pages (seed {seed}) from {pages.meta["folder"]}')
+        print(f'TPDL data not found: using {len(pages)} synthetic stand-in pages (seed {seed})')  # no machine path: this line shows on pages
     else:
         pages = load_tpdl(folder)
-        print(f'using the TPDL pages in {folder}: {len(pages)} pages, {pages.n_boxes} boxes')
+        print(f'using the TPDL pages ({folder.name}): {len(pages)} pages, {pages.n_boxes} boxes')
     return pages
 
 # %% ../nbs/00c_tpdl.ipynb #7a00000f

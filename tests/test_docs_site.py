@@ -3,8 +3,10 @@ scratch folder, `python -m http.server` serves it on loopback, and headless Chro
 notebook page, the study page and the API pages: each shows its title, code and outputs, every image loads, and no
 internal link is broken. Screenshots of the home and study pages go to tests/artifacts/docs/ (gitignored).
 Skipped, with the reason, when Chromium cannot be installed or the docs packages (`pip install -e '.[docs]'`) are absent.
+The pages show the notebooks' kept outputs as they are, so those are checked first (no browser needed): no warning
+and no folder of the machine that ran them.
 """
-import importlib.util, os, signal, socket, subprocess, sys, time, urllib.error, urllib.request
+import importlib.util, os, re, signal, socket, subprocess, sys, time, urllib.error, urllib.request
 from pathlib import Path
 from urllib.parse import urljoin, urldefrag
 import nbformat
@@ -15,6 +17,8 @@ sys.path.insert(0, str(ROOT/'tools'))
 from nbpages import numbered_notebooks
 
 ARTIFACTS = ROOT/'tests'/'artifacts'/'docs'
+# where the kept quick study's charts must show once results/quick_study/ holds it: the report page and 07_charts' outputs
+STUDY_CHARTS = {'study.html': 'article img', 'charts.html': '.jp-OutputArea-output img'}
 
 @pytest.fixture(scope='module')
 def site(tmp_path_factory):
@@ -42,6 +46,39 @@ def _pages():
     nbs = [('index', ROOT/'nbs'/'index.ipynb'), *numbered_notebooks()]
     return [(n, any(c.get('outputs') for c in nbformat.read(p, as_version=4).cells)) for n, p in nbs]
 
+_warning = re.compile(r'^.*\b\w*Warning\b.*$', re.M)
+_machine_path = re.compile(r'(?<![\w.~-])/(?:root|work|tmp)/\S*')
+
+def _output_texts(output)->list:
+    "Every text a kept output shows: stream text, text/* data, an error's traceback."
+    texts = [output.get('text', '')] + [v for k, v in output.get('data', {}).items() if k.startswith('text/')]
+    texts += output.get('traceback', [])
+    return [t if isinstance(t, str) else ''.join(t) for t in texts]
+
+def output_problems(nb)->list:
+    "(cell id, problem) for each kept output line that is a warning or shows a path under /root, /work or /tmp."
+    found = []
+    for cell in nb.cells:
+        for text in (t for o in cell.get('outputs', []) for t in _output_texts(o)):
+            found += [(cell.get('id'), f'warning: {m.strip()[:150]}') for m in _warning.findall(text)]
+            found += [(cell.get('id'), f'machine path: {m[:100]}') for m in _machine_path.findall(text)]
+    return found
+
+def test_output_problems_are_found():
+    out = lambda **o: nbformat.v4.new_output(**o)
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell('x', outputs=[
+        out(output_type='stream', name='stderr', text='/x/y.py:3: FutureWarning: deprecated\n'),
+        out(output_type='stream', name='stdout', text='saved to /tmp/tmpab/model.pt\n'),
+        out(output_type='display_data', data={'text/plain': 'no path in https://example.org/tmp/x or ./work/y'})])])
+    found = [p for _, p in output_problems(nb)]
+    assert len(found) == 2 and found[0].startswith('warning') and '/tmp/tmpab/model.pt' in found[1], found  # URLs and relative paths pass
+
+def test_kept_outputs_show_no_warnings_or_machine_paths():
+    "A page shows a notebook's kept outputs as they are: a stray warning or a folder of the machine that ran it is a defect."
+    bad = [f'nbs/{path.name} cell {cid}: {p}' for _, path in [('index', ROOT/'nbs'/'index.ipynb'), *numbered_notebooks()]
+           for cid, p in output_problems(nbformat.read(path, as_version=4))]
+    assert not bad, 'kept outputs to clean (silence the warning or print no path, then rerun the cell):\n' + '\n'.join(bad)
+
 def _status(url):
     try:
         with urllib.request.urlopen(url, timeout=10) as r: return r.status
@@ -66,6 +103,10 @@ def test_site_in_headless_browser(site, chromium, tmp_path):
                 if has_outputs and not driver.find_elements(By.CSS_SELECTOR, '.jp-OutputArea-output'):
                     problems.append(f'{page}: saved outputs not shown')
             broken = driver.execute_script('return Array.from(document.images).filter(i => !(i.complete && i.naturalWidth > 0)).map(i => i.src)')
+            if page in STUDY_CHARTS and (ROOT/'results'/'quick_study'/'summary.json').exists():
+                shown = driver.execute_script(f"return Array.from(document.querySelectorAll('{STUDY_CHARTS[page]}'))"
+                                              ".filter(i => i.complete && i.naturalWidth > 0).length")
+                if not shown: problems.append(f'{page}: the kept study is not drawn ({STUDY_CHARTS[page]} shows no chart)')
             problems += [f'{page}: image does not load: {src}' for src in broken]
             for a in driver.find_elements(By.CSS_SELECTOR, 'a[href]'):
                 href = urldefrag(a.get_attribute('href'))[0]
