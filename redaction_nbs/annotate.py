@@ -151,7 +151,7 @@ def edit_counts(suggested:PageSet, # the pre-filled pages
         iou = box_iou(torch.as_tensor(s.boxes), torch.as_tensor(g.boxes)).numpy() if len(s) and len(g) else np.zeros((len(s), len(g)))
         rows, cols = linear_sum_assignment(-iou) if iou.size else ([], [])
         hits = [iou[r, k] for r, k in zip(rows, cols) if iou[r, k] >= match_iou]
-        c.accepted += sum(h >= accept_iou for h in hits); c.moved += sum(h < accept_iou for h in hits)
+        c.accepted += int(sum(h >= accept_iou for h in hits)); c.moved += int(sum(h < accept_iou for h in hits))
         c.deleted += len(s) - len(hits); c.added += len(g) - len(hits)
     return c
 
@@ -192,7 +192,7 @@ def simulate_loop(pages:PageSet, # pages with true boxes, e.g. from `synthetic.g
                   n_seed:int, # the first `n_seed` train the first detector
                   n_new:int, # the next `n_new` get its suggestions, corrected; the rest are held out
                   out:Path, # working folder: models, page images, task files
-                  score_threshold:float=0.3, # suggestions are the boxes scoring at least this
+                  score_threshold:float=0.5, # suggestions are the boxes scoring at least this (`detect`'s default)
                   formats:tuple=tuple(WRITERS), # task formats to round-trip the corrections through
                   **fit, # passed to `fit_detector` (both runs), e.g. `steps`, `size`, `crop`
                  )->LoopResult:
