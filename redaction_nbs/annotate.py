@@ -7,19 +7,19 @@ Docs: https://redaction-nbs.github.io/redaction_nbs/annotate.html.md"""
 # %% ../nbs/05b_annotate.ipynb #01825db9
 from __future__ import annotations
 import json, os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 import numpy as np
 from scipy.optimize import linear_sum_assignment
 from torchvision.ops import box_iou
 import torch
 from .data import (AnnotationError, Page, PageSet, _load_json, _reading, _size_or_zero, atomic_path,
-                                document_id)
-from .formats import write_coco, write_prodigy, write_via
+                                document_id, validate_pages)
+from .formats import read_annotations, write_coco, write_prodigy, write_via
 
 # %% auto #0
-__all__ = ['LS_FROM', 'LS_TO', 'LS_PREFIX', 'WRITERS', 'prediction_pages', 'write_labelstudio', 'labelstudio_pages',
-           'read_labelstudio', 'write_tasks', 'EditCounts', 'edit_counts']
+__all__ = ['LS_FROM', 'LS_TO', 'LS_PREFIX', 'WRITERS', 'TASK_EXT', 'prediction_pages', 'write_labelstudio', 'labelstudio_pages',
+           'read_labelstudio', 'write_tasks', 'EditCounts', 'edit_counts', 'LoopResult', 'simulate_loop']
 
 # %% ../nbs/05b_annotate.ipynb #eafc5f1f
 def prediction_pages(res:dict, # what `detect_files` returns, run with `page_images` set
@@ -151,6 +151,67 @@ def edit_counts(suggested:PageSet, # the pre-filled pages
         iou = box_iou(torch.as_tensor(s.boxes), torch.as_tensor(g.boxes)).numpy() if len(s) and len(g) else np.zeros((len(s), len(g)))
         rows, cols = linear_sum_assignment(-iou) if iou.size else ([], [])
         hits = [iou[r, k] for r, k in zip(rows, cols) if iou[r, k] >= match_iou]
-        c.accepted += sum(h >= accept_iou for h in hits); c.moved += sum(h < accept_iou for h in hits)
+        c.accepted += int(sum(h >= accept_iou for h in hits)); c.moved += int(sum(h < accept_iou for h in hits))
         c.deleted += len(s) - len(hits); c.added += len(g) - len(hits)
     return c
+
+# %% ../nbs/05b_annotate.ipynb #cada69cb
+@dataclass
+class LoopResult:
+    "One simulated round of model-in-the-loop annotation."
+    edits: dict  # format -> `EditCounts` of correcting that format's tasks
+    before: dict  # held-out scores (`evaluate_pages`) of the detector trained on the seed pages
+    after: dict  # ... of the detector retrained with the corrected pages added
+    n_pages: dict  # seed, corrected and held-out page counts
+
+TASK_EXT = dict(coco='json', via='json', prodigy='jsonl', labelstudio='json')
+
+def _redactions(page:Page)->Page:
+    keep = [i for i, l in enumerate(page.labels) if l == 'redaction']
+    return replace(page, boxes=page.boxes[keep], labels=['redaction'] * len(keep), box_attrs=[{} for _ in keep])
+
+def _correct(fmt:str, res:dict, truth:dict, folder:Path):
+    "Write `res` as `fmt` tasks, replace the suggestions by the true boxes in that format, read both back: (suggested, corrected)."
+    read = lambda f: read_annotations(f, images=folder if fmt == 'via' else None)
+    tasks = folder/f'tasks-{fmt}.{TASK_EXT[fmt]}'
+    write_tasks(res, tasks, fmt)
+    suggested = read(tasks)
+    fixed = PageSet([replace(truth[p.image.resolve()], image=p.image, attrs=p.attrs) for p in suggested], suggested.meta)
+    done = folder/f'corrected-{fmt}.{TASK_EXT[fmt]}'
+    if fmt == 'labelstudio': write_labelstudio(fixed, done, as_predictions=False)
+    else: WRITERS[fmt](fixed, done)
+    return suggested, validate_pages(read(done))[0]
+
+def _scores(path:Path, pages:PageSet)->dict:
+    from redaction_nbs.models import load_detector
+    from redaction_nbs.train import read_rgb
+    from redaction_nbs.evaluate import evaluate_pages
+    return evaluate_pages(pages, load_detector(path).predict([read_rgb(p.image) for p in pages]))
+
+def simulate_loop(pages:PageSet, # pages with true boxes, e.g. from `synthetic.generate`
+                  n_seed:int, # the first `n_seed` train the first detector
+                  n_new:int, # the next `n_new` get its suggestions, corrected; the rest are held out
+                  out:Path, # working folder: models, page images, task files
+                  score_threshold:float=0.5, # suggestions are the boxes scoring at least this (`detect`'s default)
+                  formats:tuple=tuple(WRITERS), # task formats to round-trip the corrections through
+                  **fit, # passed to `fit_detector` (both runs), e.g. `steps`, `size`, `crop`
+                 )->LoopResult:
+    "Train on seed pages, suggest boxes on new ones, correct them through each task format, retrain, score both."
+    from redaction_nbs.train import fit_detector
+    from redaction_nbs.detect import detect_files
+    out = Path(out); out.mkdir(parents=True, exist_ok=True)
+    pages = [_redactions(p) for p in pages]
+    seed, new, test = pages[:n_seed], pages[n_seed:n_seed + n_new], PageSet(pages[n_seed + n_new:])
+    fit = dict(dict(quiet=True, workers=0), **fit)
+    fit_detector(seed, [], out=out/'before.pt', **fit)
+    from redaction_nbs.models import load_detector
+    res = detect_files(load_detector(out/'before.pt'), [p.image for p in new], out, score_threshold=score_threshold,
+                       progress=False, page_images=out/'pages')
+    truth = {p.image.resolve(): p for p in new}
+    edits, corrected = {}, None
+    for fmt in formats:
+        suggested, corrected = _correct(fmt, res, truth, out)
+        edits[fmt] = edit_counts(suggested, corrected)
+    fit_detector(seed + list(corrected), [], out=out/'after.pt', **fit)
+    return LoopResult(edits, _scores(out/'before.pt', test), _scores(out/'after.pt', test),
+                      dict(seed=len(seed), corrected=len(new), held_out=len(test)))
