@@ -19,7 +19,7 @@ from .formats import read_annotations, write_coco, write_prodigy, write_via
 
 # %% auto #0
 __all__ = ['LS_FROM', 'LS_TO', 'LS_PREFIX', 'WRITERS', 'TASK_EXT', 'prediction_pages', 'write_labelstudio', 'labelstudio_pages',
-           'read_labelstudio', 'write_tasks', 'EditCounts', 'edit_counts', 'LoopResult', 'simulate_loop']
+           'read_labelstudio', 'write_tasks', 'EditCounts', 'edit_counts', 'AnnotationRound', 'simulate_loop']
 
 # %% ../nbs/05b_annotate.ipynb #eafc5f1f
 def prediction_pages(res:dict, # what `detect_files` returns, run with `page_images` set
@@ -157,7 +157,7 @@ def edit_counts(suggested:PageSet, # the pre-filled pages
 
 # %% ../nbs/05b_annotate.ipynb #cada69cb
 @dataclass
-class LoopResult:
+class AnnotationRound:
     "One simulated round of model-in-the-loop annotation."
     edits: dict  # format -> `EditCounts` of correcting that format's tasks
     before: dict  # held-out scores (`evaluate_pages`) of the detector trained on the seed pages
@@ -195,7 +195,7 @@ def simulate_loop(pages:PageSet, # pages with true boxes, e.g. from `synthetic.g
                   score_threshold:float=0.5, # suggestions are the boxes scoring at least this (`detect`'s default)
                   formats:tuple=tuple(WRITERS), # task formats to round-trip the corrections through
                   **fit, # passed to `fit_detector` (both runs), e.g. `steps`, `size`, `crop`
-                 )->LoopResult:
+                 )->AnnotationRound:
     "Train on seed pages, suggest boxes on new ones, correct them through each task format, retrain, score both."
     from redaction_nbs.train import fit_detector
     from redaction_nbs.detect import detect_files
@@ -213,5 +213,5 @@ def simulate_loop(pages:PageSet, # pages with true boxes, e.g. from `synthetic.g
         suggested, corrected = _correct(fmt, res, truth, out)
         edits[fmt] = edit_counts(suggested, corrected)
     fit_detector(seed + list(corrected), [], out=out/'after.pt', **fit)
-    return LoopResult(edits, _scores(out/'before.pt', test), _scores(out/'after.pt', test),
+    return AnnotationRound(edits, _scores(out/'before.pt', test), _scores(out/'after.pt', test),
                       dict(seed=len(seed), corrected=len(new), held_out=len(test)))

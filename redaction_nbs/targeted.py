@@ -21,7 +21,7 @@ from .models import load_detector
 from .evaluate import evaluate_pages, metrics_table
 
 # %% auto #0
-__all__ = ['PROFILE_LINKS', 'recipe_from_profile', 'LoopResult', 'targeted_loop']
+__all__ = ['PROFILE_LINKS', 'recipe_from_profile', 'TargetedRound', 'targeted_loop']
 
 # %% ../nbs/08a_targeted.ipynb #0287443a
 PROFILE_LINKS = {  # a profile value → the recipe entries that make more of it
@@ -82,7 +82,7 @@ def recipe_from_profile(profile:dict, # from `failure_profile`
 
 # %% ../nbs/08a_targeted.ipynb #c8a0e005
 @dataclass
-class LoopResult:
+class TargetedRound:
     "What one turn of the loop made: the failure profile, the targeted recipe (and its file), the before/after table."
     profile: dict
     recipe: Recipe
@@ -99,7 +99,7 @@ def targeted_loop(train:PageSet, # real training pages
                   dpi:int=None, # rendering resolution of the synthetic pages; default the recipe's
                   cols:tuple=('AP', 'AP50', 'PQ', 'P', 'R'), # metrics in the table
                   **fit_kwargs, # passed to `fit_detector` (e.g. `epochs`, `steps`, `size`)
-                 )->LoopResult:
+                 )->TargetedRound:
     "Before → failure profile → targeted recipe file → its pages → after, beside a control with generic hard pages."
     out = Path(out); out.mkdir(parents=True, exist_ok=True)
     images = [read_rgb(p.image) for p in valid]
@@ -115,4 +115,4 @@ def targeted_loop(train:PageSet, # real training pages
     extra = {'targeted': make(out/'targeted_recipe.json', n_hard, 'targeted'), hard: make(hard, n_hard, 'hard')}
     table = {'before': before, **{f'+{n_hard} {k}': score(f'after-{k}', mix_pages(train, synth, .5, pages, n_hard, seed=seed))[1]
                                   for k, pages in extra.items()}}
-    return LoopResult(profile, recipe, out/'targeted_recipe.json', pd.concat(table, axis=1))
+    return TargetedRound(profile, recipe, out/'targeted_recipe.json', pd.concat(table, axis=1))
