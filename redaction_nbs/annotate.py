@@ -184,7 +184,7 @@ def _correct(fmt:str, res:dict, truth:dict, folder:Path):
 
 def _scores(path:Path, pages:PageSet)->dict:
     from redaction_nbs.models import load_detector
-    from redaction_nbs.train import read_rgb
+    from redaction_nbs.loaders import read_rgb
     from redaction_nbs.evaluate import evaluate_pages
     return evaluate_pages(pages, load_detector(path).predict([read_rgb(p.image) for p in pages]))
 
