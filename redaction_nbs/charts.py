@@ -11,7 +11,6 @@ import json
 from pathlib import Path
 import numpy as np
 import pandas as pd
-import matplotlib
 from matplotlib import pyplot as plt
 
 # %% auto #0

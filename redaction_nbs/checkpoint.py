@@ -9,10 +9,11 @@ Docs: https://redaction-nbs.github.io/redaction_nbs/checkpoint.html.md"""
 # %% ../nbs/02b_checkpoint.ipynb #d2b0c003
 from __future__ import annotations
 import random
+from typing import TYPE_CHECKING
 from pathlib import Path
 import numpy as np
 import torch
-from fastai.learner import Learner
+if TYPE_CHECKING: from fastai.learner import Learner  # only named in annotations
 from .models import checked_model, load_marked, save_marked
 
 # %% auto #0

@@ -8,7 +8,6 @@ Docs: https://redaction-nbs.github.io/redaction_nbs/detect.html.md"""
 # %% ../nbs/05_detect.ipynb #b636a5b8
 from __future__ import annotations
 import json, math, os, sys, time
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated
 import numpy as np

@@ -6,7 +6,7 @@ Docs: https://redaction-nbs.github.io/redaction_nbs/evaluate.html.md"""
 
 # %% ../nbs/04_evaluate.ipynb #0ec69323
 from __future__ import annotations
-import contextlib, io, json, math
+import contextlib, io, math
 from pathlib import Path
 import numpy as np
 import torch

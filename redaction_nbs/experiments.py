@@ -9,7 +9,7 @@ Docs: https://redaction-nbs.github.io/redaction_nbs/experiments.html.md"""
 # %% ../nbs/06_experiments.ipynb #1b653a5c
 from __future__ import annotations
 import hashlib, json, math, shutil, sys, time
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, dataclass
 from pathlib import Path
 import numpy as np
 import pandas as pd

@@ -7,7 +7,7 @@ Docs: https://redaction-nbs.github.io/redaction_nbs/leaks.html.md"""
 # %% ../nbs/05a_leaks.ipynb #7467b11f
 from __future__ import annotations
 import ctypes
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 import numpy as np
 import pypdfium2 as pdfium

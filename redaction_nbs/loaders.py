@@ -7,13 +7,15 @@ Docs: https://redaction-nbs.github.io/redaction_nbs/loaders.html.md"""
 
 # %% ../nbs/02a_loaders.ipynb #b7f1a003
 from __future__ import annotations
-import hashlib, os
+import hashlib, os, warnings
 from pathlib import Path
 import numpy as np
 import cv2
 import torch
-from fastai.data.core import DataLoaders
-from fastai.data.load import DataLoader
+with warnings.catch_warnings():  # fastai compiles a layer with torch.jit.script at import, which torch now deprecates
+    warnings.filterwarnings('ignore', '`torch.jit.script` is deprecated', FutureWarning)
+    from fastai.data.core import DataLoaders
+    from fastai.data.load import DataLoader
 from .data import AnnotationError, Page, PageSet, atomic_path, cache_dir, split_pages
 from .formats import read_annotations
 from .tpdl import load_tpdl

@@ -137,7 +137,7 @@ def download_tpdl(url:str=None, # zip of the TPDLTextRedaction repository; defau
             raise TPDLUnavailable(_offline_help(url, cache, getattr(e, 'reason', None) or e)) from None
     work = Path(tempfile.mkdtemp(dir=cache, prefix='.tpdl-'))
     try:
-        try: folder = _unpack(archive, work/'unpacked', checksums, url)
+        try: _unpack(archive, work/'unpacked', checksums, url)
         except (ValueError, FileNotFoundError): archive.unlink(); raise  # a bad archive is fetched afresh next time
         if target.exists(): shutil.rmtree(target)
         os.replace(work/'unpacked', target)

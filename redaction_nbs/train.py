@@ -13,13 +13,15 @@ from dataclasses import dataclass, field, asdict, fields
 from pathlib import Path
 import numpy as np
 import torch
-from fastai.learner import Learner
-from fastai.data.core import DataLoaders
-from fastai.metrics import Metric
-from fastai.optimizer import Adam
-from fastai.callback.core import Callback, CancelFitException, CancelTrainException
-from fastai.callback.training import GradientClip
-import fastai.callback.schedule  # noqa: F401  (adds Learner.fit_one_cycle)
+with warnings.catch_warnings():  # fastai compiles a layer with torch.jit.script at import, which torch now deprecates
+    warnings.filterwarnings('ignore', '`torch.jit.script` is deprecated', FutureWarning)
+    from fastai.learner import Learner
+    from fastai.data.core import DataLoaders
+    from fastai.metrics import Metric
+    from fastai.optimizer import Adam
+    from fastai.callback.core import Callback, CancelFitException, CancelTrainException
+    from fastai.callback.training import GradientClip
+    import fastai.callback.schedule  # noqa: F401  (adds Learner.fit_one_cycle)
 from fastcore.foundation import L
 from typing import Annotated
 from fastcore.script import bool_arg, store_true
@@ -321,12 +323,12 @@ def _build_learner(cfg:TrainConfig, train_pages, valid_pages, device, workers, c
     if checkpoint: run_cbs.append(Checkpoint(checkpoint, asdict(cfg)))
     learn = make_learner(dls, model, PageSet(list(valid_pages)) if len(valid_pages) else None, keys, metric_fn,
                          cfg.lr, cfg.wd, cfg.clip, run_cbs + list(cbs or []))
-    learn.time_budget, learn.cache_seconds, learn.start_epoch = budget, cache_s, 0
+    learn.time_budget, learn.cache_seconds, learn.resume_epoch = budget, cache_s, 0
     if ckpt:
         learn.create_opt(); learn.opt.load_state_dict(dict(state=ckpt['opt']['state'], hypers=L(ckpt['opt']['hypers'])))
         learn.history.steps, learn.history.epochs, learn.history.elapsed0 = ckpt['steps'], ckpt['epochs'], ckpt['elapsed']
-        learn.start_epoch = ckpt['epoch'] + 1
-        learn.add_cb(_MarkSkipped(learn.start_epoch))
+        learn.resume_epoch = ckpt['epoch'] + 1
+        learn.add_cb(_MarkSkipped(learn.resume_epoch))
     return learn
 
 def _save_kept(learn:Learner, out:Path, cfg:TrainConfig, n_train:int, n_valid:int):
@@ -375,7 +377,7 @@ def fit_detector(train_pages:list, # pages to train on
             learn.remove_cbs([cb for cb in learn.cbs if type(cb).__name__ == 'ProgressCallback'])
             learn.logger = lambda *a, **k: None
         if ckpt and ckpt.get('rng'): set_rng_state(ckpt['rng'])  # where the interrupted run stood after its epoch
-        learn.fit_one_cycle(cfg.n_epochs, cfg.lr, start_epoch=learn.start_epoch)
+        learn.fit_one_cycle(cfg.n_epochs, cfg.lr, start_epoch=learn.resume_epoch)
     if learn.keep_best.state is not None: learn.model.load_state_dict(learn.keep_best.state)
     learn.run_info = dict(steps=learn.history.n_steps, seconds=round(learn.history.elapsed, 1),
                           cache_seconds=round(learn.cache_seconds, 1), epochs=len(learn.history.epochs),
