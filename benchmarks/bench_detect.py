@@ -68,7 +68,7 @@ def scale(a):
           f'(target 6); renderer alone {render_s:.3f} s/page, model alone {model_s:.3f} s/page; '
           f'load average before {load_before[0]:.2f}, after {load_after[0]:.2f} on {os.cpu_count()} cores; peak memory {rss} MiB')
     path = write_result('detect_speed', out, data=f'{n} generated PDF pages (benchmarks/bench_detect.py make_documents)',
-                        command='python benchmarks/bench_detect.py')
+                        command='python benchmarks/bench_detect.py' + (f' --model {Path(a.model[0]).name}' if a.model else ''))
     print(f'kept in {path}')
 
 def pages(a):
