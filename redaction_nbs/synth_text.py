@@ -7,6 +7,7 @@ Docs: https://redaction-nbs.github.io/redaction_nbs/synth_text.html.md"""
 # %% ../nbs/01a_synth_text.ipynb #d1cf3c97
 from __future__ import annotations
 import contextlib, math, re, tempfile, unicodedata
+import datetime as dt
 from dataclasses import dataclass
 from importlib.metadata import version
 from pathlib import Path
@@ -21,7 +22,7 @@ from faker import Faker
 from .data import atomic_path, cache_dir
 
 # %% auto #0
-__all__ = ['FONT_FAMILIES', 'FONT_WEIGHTS', 'BORB_MAJOR', 'BORB_INTERNALS', 'subset_ttf', 'get_font', 'BorbPatchError',
+__all__ = ['FONT_FAMILIES', 'FONT_WEIGHTS', 'BORB_MAJOR', 'BORB_INTERNALS', 'DATES', 'subset_ttf', 'get_font', 'BorbPatchError',
            'check_borb', 'ensure_patched', 'borb_unpatched', 'latin1', 'Writer', 'Word', 'Rendering', 'render',
            'text_lines', 'union']
 
@@ -234,6 +235,8 @@ def latin1(s:str)->str:
     if all(ord(c) < 256 for c in s): return s
     return ''.join(c if ord(c) < 256 else unicodedata.normalize('NFKD', c).encode('latin-1', 'ignore').decode('latin-1') for c in s)
 
+DATES = (dt.date(1990, 1, 1), dt.date(2025, 12, 31))  # fixed ends: Faker's default ends today, so pages changed with the date
+
 class Writer:
     "Realistic text from Faker; remembers the names it wrote so they can be redacted whole."
     _fakers = {}
@@ -249,7 +252,7 @@ class Writer:
         user = '.'.join(parts[-2:]) if len(parts) > 1 and self.rng.random() < 0.6 else self.fk.user_name()
         return latin1(f'{user}@{self.fk.domain_name()}')
     def phone(self): return latin1(self.fk.phone_number())
-    def date(self): return latin1(self.fk.date(pattern='%d-%m-%Y' if self.lang == 'nl_NL' else '%B %d, %Y'))
+    def date(self): return self.fk.date_between_dates(*DATES).strftime('%d-%m-%Y' if self.lang == 'nl_NL' else '%B %d, %Y')
     def ref(self): return f'{self.rng.integers(2015, 2025)}-{self.rng.integers(1000, 999999):06d}'
     def amount(self):
         x = float(self.rng.integers(100, 10**7)) / 100
