@@ -20,12 +20,13 @@ from .synth_styles import (STYLES, TPDL_TYPES, DEGRADATIONS, COLORS, Canvas, sty
                                         paint_graphic, highlight, px_box, degrade, check_names)
 
 # %% auto #0
-__all__ = ['TARGETS', 'LANGUAGES', 'RECIPES', 'Recipe', 'load_recipe', 'get_recipe', 'plan_page', 'Geometry', 'place_redactions',
-           'page_name', 'SynthPage', 'make_page', 'PageJob', 'generate', 'synth', 'draw_boxes']
+__all__ = ['TARGETS', 'LANGUAGES', 'GENERATOR', 'RECIPES', 'Recipe', 'load_recipe', 'get_recipe', 'plan_page', 'Geometry',
+           'place_redactions', 'page_name', 'SynthPage', 'make_page', 'PageJob', 'generate', 'synth', 'draw_boxes']
 
 # %% ../nbs/01d_synthetic.ipynb #e2eebb99
 TARGETS = ('word', 'name', 'email', 'number', 'line', 'block', 'cell', 'paragraph', 'run')
 LANGUAGES = ('nl_NL', 'en_US')
+GENERATOR = 2  # the generator's version: bumped when the same recipe and seed make different pages (2: dates no longer depend on today)
 _FIELD_CHOICES = dict(layouts=LAYOUTS, styles=STYLES, targets=TARGETS, hard_negatives=HARD_NEGATIVES,
                       degradations=DEGRADATIONS, languages=LANGUAGES, page_sizes=tuple(PAGE_SIZES))
 
@@ -432,7 +433,7 @@ def generate(recipe, # a `Recipe`, the name of one in `RECIPES`, or the path of 
     dpi = recipe.dpi if dpi is None else dpi
     _check_counts(n, workers, dpi)
     out = Path(out)
-    _prepare(out, dict(recipe=recipe.to_dict(), seed=int(seed), dpi=int(dpi)))
+    _prepare(out, dict(recipe=recipe.to_dict(), seed=int(seed), dpi=int(dpi), generator=GENERATOR))
     sides = {i: s for i in range(n) if (s := _finished(out/'images'/f'{page_name(recipe, seed, i)}.png')) is not None}
     todo = [PageJob(recipe, int(seed), i, int(dpi), str(out)) for i in range(n) if i not in sides]
     for side in _run_jobs(todo, workers, progress): sides[side['attrs']['index']] = side
