@@ -35,11 +35,11 @@ def _git(*args, cwd:Path):
     except (OSError, subprocess.SubprocessError): return ''
 
 def code_commit(repo:Path=None)->str:
-    "Short commit of the checkout holding this package, `+dirty` if tracked files changed; 'unknown' outside git."
+    "Short commit of the checkout holding this package, `+dirty` if tracked code changed (kept results aside); 'unknown' outside git."
     repo = Path(repo or _checkout())
     head = _git('rev-parse', '--short', 'HEAD', cwd=repo)
     if not head: return 'unknown'
-    return head + ('+dirty' if _git('status', '--porcelain', '--untracked-files=no', cwd=repo) else '')
+    return head + ('+dirty' if _git('status', '--porcelain', '--untracked-files=no', '--', '.', ':!results', cwd=repo) else '')
 
 def machine()->str:
     "This machine in words: system, CPU model, cores and memory (GPUs are named by the caller that uses one)."
