@@ -9,6 +9,7 @@ Docs: https://redaction-nbs.github.io/redaction_nbs/analysis.html.md"""
 from __future__ import annotations
 import contextlib, os, socket, sys, time, warnings, urllib.request
 from pathlib import Path
+from filelock import FileLock
 import numpy as np
 import pandas as pd
 from .data import PageSet, AnnotationError, cache_dir
@@ -49,7 +50,9 @@ def _fiftyone():
     with fiftyone_env() as env:  # FiftyOne reads its settings once, at import; its database service inherits them
         import fiftyone as fo
         import fiftyone.core.odm.database as fo_db
-        fo_db.get_db_conn()  # the database service starts here, and inherits the settings
+        lock = Path(env['FIFTYONE_DATABASE_DIR']).parent/'db-start.lock'
+        lock.parent.mkdir(parents=True, exist_ok=True)
+        with FileLock(lock): fo_db.get_db_conn()  # the service starts here, one process at a time (see below)
     if not fresh and Path(fo.config.database_dir) != Path(env['FIFTYONE_DATABASE_DIR']):
         warnings.warn(f'fiftyone was imported before redaction_nbs.analysis used it, so its database stays in '
                       f'{fo.config.database_dir}, not {env["FIFTYONE_DATABASE_DIR"]}')
