@@ -55,7 +55,7 @@ def plot_scores(table:pd.DataFrame, # results table, one row per run
 # %% ../nbs/07_charts.ipynb #5e8d3b06
 def plot_differences(comparisons:pd.DataFrame, # from `experiments.compare`: one row per experiment and metric
                      metric:str='AP', title:str=None, ax=None):
-    "Each experiment's paired difference from the baseline with its 95% interval; the zero line is 'no effect'."
+    "Each experiment's paired difference from its baseline with its 95% interval; the zero line is 'no effect'."
     c = comparisons[comparisons.metric == metric].sort_values('difference')
     if not len(c): raise ValueError(f'no comparisons of {metric!r}')
     if ax is None: _, ax = plt.subplots(figsize=(7, 0.5 * len(c) + 1.4))
@@ -65,9 +65,10 @@ def plot_differences(comparisons:pd.DataFrame, # from `experiments.compare`: one
     for i, color in enumerate(colors): ax.errorbar(c.difference.iloc[i], i, xerr=err[:, i:i + 1], fmt='o', color=color, capsize=4)
     ax.axvline(0, color='black', lw=.8)
     for i, r in enumerate(c.itertuples()): ax.text(r.ci_high + .003, i, f'{r.difference:+.3f} [{r.ci_low:+.3f}, {r.ci_high:+.3f}]', va='center', fontsize=8)
-    ax.set_yticks(y, [f'{r.experiment} ({r.seeds} seeds)' for r in c.itertuples()])
+    one = c.baseline.nunique() == 1  # one baseline: named on the axis; several: each row names its own
+    ax.set_yticks(y, [f'{r.experiment}{"" if one else " − " + r.baseline} ({r.seeds} seeds)' for r in c.itertuples()])
     label = 'COCO score (mAP .50:.95)' if metric == 'AP' else metric
-    ax.set_xlabel(f'difference in {label} from {c.baseline.iloc[0]} (same seeds, same {c.pages.iloc[0]} pages)')
+    ax.set_xlabel(f'difference in {label}{" from " + c.baseline.iloc[0] if one else ""} (same seeds, same {c.pages.iloc[0]} pages)')
     ax.set_title(title or 'Paired differences with 95% bootstrap intervals (pages and seeds resampled)')
     lo, hi = min(c.ci_low.min(), 0), max(c.ci_high.max(), 0)
     ax.set_xlim(lo - .02, hi + (hi - lo) * .6 + .02)

@@ -21,10 +21,10 @@ from .results import code_commit, machine, read_result, results_dir, write_resul
 from .charts import summarise, write_report
 
 # %% auto #0
-__all__ = ['SCALES', 'EXPERIMENTS', 'CORE', 'BEYOND', 'STUDY_THREADS', 'STUDY_LOADERS', 'RunConfig', 'make_runs', 'study_cache',
-           'study_folds', 'data_record', 'fold_pages', 'pool_digest', 'prepare_data', 'run_one', 'results_table',
-           'run_study', 'PageScores', 'seed_scores', 'paired_difference', 'compare', 'rule_based', 'keep_study',
-           'study']
+__all__ = ['SCALES', 'EXPERIMENTS', 'CORE', 'BEYOND', 'STUDY_THREADS', 'STUDY_LOADERS', 'BASELINES', 'RunConfig', 'make_runs',
+           'study_cache', 'study_folds', 'data_record', 'fold_pages', 'pool_digest', 'prepare_data', 'run_one',
+           'results_table', 'run_study', 'PageScores', 'seed_scores', 'paired_difference', 'compare', 'rule_based',
+           'keep_study', 'study']
 
 # %% ../nbs/06_experiments.ipynb #fb431c0c
 @dataclass(frozen=True)
@@ -398,10 +398,16 @@ def paired_difference(scores:dict, # {(experiment, seed): PageScores} from `seed
     return dict(experiment=experiment, baseline=baseline, metric=metric, difference=point, ci_low=lo, ci_high=hi,
                 half_width=(hi - lo) / 2, seeds=len(seeds), pages=n, verdict=verdict)
 
+BASELINES = {  # experiments whose question names its own baseline; the others are measured against the study's first
+    'synthetic-50+targeted': 'synthetic-50+hard',  # the targeted recipe against generic hard pages
+    'size-large': 'size-small',  # the original study's question: the larger image size against the smaller
+}
+
 def compare(scores:dict, baseline:str, metrics=('AP', 'PQ'), n_boot:int=1000)->pd.DataFrame:
-    "Every experiment against `baseline`, as paired differences with 95% intervals."
+    "Every experiment against its own baseline in `BASELINES` when that ran, else `baseline`: paired differences with 95% intervals."
     exps = [e for e in dict.fromkeys(e for e, _ in scores) if e != baseline]
-    return pd.DataFrame([paired_difference(scores, baseline, e, m, n_boot) for e in exps for m in metrics])
+    base = lambda e: BASELINES[e] if BASELINES.get(e) in exps else baseline
+    return pd.DataFrame([paired_difference(scores, base(e), e, m, n_boot) for e in exps for m in metrics])
 
 # %% ../nbs/06_experiments.ipynb #40d92825
 def rule_based()->dict:
