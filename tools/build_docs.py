@@ -6,7 +6,8 @@ Pages, staged into `_docs_src/` (gitignored) then built by MkDocs:
 - `index.html` from `nbs/index.ipynb`; `<name>.html` from each `nbs/NN_name.ipynb`, in file-name (data-flow) order;
 - `<name>.html.md` beside each: the same page as plain markdown (the `Docs:` link in each module's docstring);
 - `api/<module>.html`: every exported function and class, with its docments, rendered by nbdev's `show_doc`;
-- `study.html`: the quick study's kept report (`results/quick_study/report.md` and its charts);
+- `study.html`: the quick study's kept report (`results/quick_study/report.md` and its charts), then the beyond
+  study's (`results/quick_experiments/`) when it is kept;
 - `llms.txt`: the modules with links to their pages (also written to `nbs/llms.txt`, which is checked in).
 Markdown placeholders `{{result:...}}` are filled from `results/` (see `redaction_nbs.results.fill_results`).
 """
@@ -67,6 +68,10 @@ def study_page(results:Path)->str:
                 'and `summary.json` to `results/quick_study/`.*\n')
     text = report.read_text()
     if not text.lstrip().startswith('# '): text = '# Quick study\n\n' + text
+    beyond = results/'quick_experiments'/'report.md'
+    if beyond.exists():  # the study beyond the original, when kept: its charts are copied to experiments/
+        more = re.sub(r'^# .*$', '## Beyond the original study (`redaction study --experiments beyond`)', beyond.read_text(), count=1, flags=re.M)
+        text += '\n\n' + re.sub(r'\]\(([\w-]+\.png)\)', r'](experiments/\1)', more)
     return text
 
 def llms_txt(pages:list)->str:
@@ -97,6 +102,8 @@ def stage(src:Path, results:Path)->list:
             api_nav.append({f'redaction_nbs.{mod}': f'api/{mod}.md'})
     (src/'study.md').write_text(study_page(results))
     for png in sorted((results/'quick_study').glob('*.png')): shutil.copy(png, src/png.name)
+    for png in sorted((results/'quick_experiments').glob('*.png')):
+        (src/'experiments').mkdir(exist_ok=True); shutil.copy(png, src/'experiments'/png.name)
     nav = [{'Home': 'index.ipynb'}, {'Notebooks': [{f'{t}': f'{n}.ipynb'} for n, t, _, _ in pages]},
            {'Quick study': 'study.md'}, {'API reference': api_nav}]
     return nav, pages
