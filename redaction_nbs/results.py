@@ -83,6 +83,7 @@ import re
 
 HOW_TO_MEASURE = {  # the command that writes each kept result; others get a generic hint
     'quick_study/summary': 'make study',
+    'quick_experiments/summary': 'redaction study --experiments beyond --seeds 1',
     'detect_speed': 'python benchmarks/bench_detect.py',
     'synth_speed': 'python benchmarks/bench_synth.py',
     'compact_benchmark': 'python benchmarks/bench_compact.py',
