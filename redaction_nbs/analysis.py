@@ -236,7 +236,7 @@ def simulate_predictions(gt:PageSet, # ground-truth pages
         b = b + rng.uniform(-jitter, jitter, b.shape) * wh
         n_false = rng.poisson(false_per_page)
         x, y = rng.uniform(0, page.width * 0.8, n_false), rng.uniform(0, page.height * 0.9, n_false)
-        fp = np.stack([x, y, x + rng.uniform(40, 0.2 * page.width, n_false), y + rng.uniform(10, 40, n_false)], 1)
+        fp = np.stack([x, y, x + rng.uniform(min(40., 0.2 * page.width), 0.2 * page.width, n_false), y + rng.uniform(10, 40, n_false)], 1)
         boxes = np.concatenate([b, fp]).astype(np.float32)
         out.append(dict(boxes=boxes, scores=rng.uniform(0.5, 1.0, len(boxes)).astype(np.float32)))
     return out

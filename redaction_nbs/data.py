@@ -240,6 +240,9 @@ def validate(path:Path, # annotation file (COCO .json, VIA .json, Prodigy .jsonl
     try:
         pages = read_annotations(path, images, types_csv, strict=False)
         print(f'{path}: {pages.meta.get("format", "?")}, {len(pages)} pages, {pages.n_boxes} boxes')
+        if 'report' in pages.meta:  # a TPDL folder: which entries are not pages of the data set, and why
+            from redaction_nbs.tpdl import tpdl_report  # tpdl builds on this module
+            print(tpdl_report(pages))
         skipped = pages.meta.get('skipped') or {}
         if skipped: print('skipped Prodigy answers: ' + ', '.join(f'{n} {k}' for k, n in skipped.items()))
         try: checked, report = validate_pages(pages, fix)

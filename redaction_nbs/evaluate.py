@@ -15,6 +15,7 @@ from pycocotools.coco import COCO
 from pycocotools.cocoeval import COCOeval
 from .data import CATEGORIES, AnnotationError, Page, PageSet, write_json_atomic, _load_json
 from .formats import read_annotations, read_page_types
+from .tpdl import tpdl_report
 from .checks import Exit
 
 # %% auto #0
@@ -320,6 +321,7 @@ def evaluate(gt:str, # ground truth: COCO instances JSON, or VIA project JSON
     table = metrics_table(flat, pages)
     print(f'{len(pages)} pages, {int(table.loc["all", "regions"])} regions, '
           f'{sum(len(_pred_boxes(p)[0]) for p in preds)} predicted redactions (TPDL metrics at score ≥ {score_threshold})')
+    if 'report' in pages.meta: print(tpdl_report(pages))  # a TPDL folder: the entries left out of the data set
     print(_fmt_table(table))
     untyped = sum(1 for p in pages if not p.attrs.get('redaction_type'))
     if untyped and untyped < len(pages): print(f'{untyped} pages have no redaction type: they count in "all" only')

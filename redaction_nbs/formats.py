@@ -280,6 +280,13 @@ def write_prodigy(pages:PageSet, # the pages to write
     with atomic_path(path) as tmp: tmp.write_text('\n'.join(lines) + '\n', encoding='utf-8')
 
 # %% ../nbs/00b_formats.ipynb #9d6c1419
+def _tpdl_folder(path:Path, images:Path, types_csv:Path)->Path|None:
+    "The TPDL folder `path` names with nothing overridden (the folder, or its own gold_standard.json), else None."
+    folder = path if path.is_dir() else path.parent if path.name == 'gold_standard.json' else None
+    if folder is None or not (folder/'gold_standard.json').is_file() or not (folder/'images').is_dir(): return None
+    own = lambda given, there: given is None or Path(given).resolve() == there.resolve()
+    return folder if own(images, folder/'images') and own(types_csv, folder/'data.csv') else None
+
 def read_annotations(path:Path, # annotation file (COCO or VIA .json, Prodigy .jsonl) or a TPDL-style folder
                      images:Path=None, # folder of the images, if not where the file says
                      types_csv:Path=None, # CSV of page types for a VIA file
@@ -288,6 +295,9 @@ def read_annotations(path:Path, # annotation file (COCO or VIA .json, Prodigy .j
     "Read COCO, VIA, Label Studio or Prodigy annotations, whichever `path` holds."
     path = Path(path)
     images = Path(images) if images else None
+    if folder := _tpdl_folder(path, images, types_csv):
+        from redaction_nbs.tpdl import read_tpdl  # tpdl builds on this module
+        return read_tpdl(folder, strict)
     if path.is_dir():
         if not (path/'gold_standard.json').exists():
             raise AnnotationError(f'{path}: a folder without gold_standard.json; pass the annotation file itself')

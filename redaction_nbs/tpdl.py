@@ -14,8 +14,8 @@ from .formats import read_via, write_via
 
 # %% auto #0
 __all__ = ['TPDL_ENV', 'URL_ENV', 'TPDL_REPO', 'TPDL_COMMIT', 'TPDL_URL', 'TPDL_SHA256', 'TPDLUnavailable', 'find_tpdl',
-           'tpdl_dir', 'download_tpdl', 'TPDLReport', 'load_tpdl', 'tpdl_report', 'standin_tpdl', 'tpdl_or_standin',
-           'make_tpdl_archive']
+           'tpdl_dir', 'download_tpdl', 'TPDLReport', 'read_tpdl', 'load_tpdl', 'tpdl_report', 'standin_tpdl',
+           'tpdl_or_standin', 'make_tpdl_archive']
 
 # %% ../nbs/00c_tpdl.ipynb #4e53a533
 TPDL_ENV = 'REDACTION_TPDL_DIR'  # a folder holding gold_standard.json, data.csv and images/
@@ -188,16 +188,25 @@ def _tpdl_contents(folder:Path)->TPDLReport:
     return rep, keep
 
 # %% ../nbs/00c_tpdl.ipynb #2ab09ef8
+def read_tpdl(folder:Path, # a folder holding gold_standard.json, images/ and (usually) data.csv
+              strict:bool=True, # raise on an unreadable image (False: leave it to `validate_pages`)
+             )->PageSet:
+    "The pages of a TPDL folder: data.csv's pages with their images; `meta['report']` names every entry left out."
+    folder = Path(folder)
+    try: report, keep = _tpdl_contents(folder)
+    except (OSError, ValueError, AttributeError) as e: raise AnnotationError(f'{folder}: not a readable TPDL folder ({e})') from None
+    csv_path = folder/'data.csv'
+    pages = read_via(folder/'gold_standard.json', folder/'images', csv_path if csv_path.exists() else None, strict, keys=keep)
+    pages.meta.update(folder=str(folder), report=asdict(report))
+    return pages
+
 def load_tpdl(path:Path=None, # a TPDL folder; default `tpdl_dir()`, which downloads the data set on first use
               download:bool=True, # fetch the data set when it is found nowhere
              )->PageSet:
     "The TPDL pages that data.csv lists, with their redaction types; `meta['report']` names every entry left out."
     folder = tpdl_dir(path, download)
-    try: report, keep = _tpdl_contents(folder)
-    except (OSError, ValueError, AttributeError) as e: raise AnnotationError(f'{folder}: not a readable TPDL folder ({e})') from None
-    csv_path = folder/'data.csv'
-    pages = read_via(folder/'gold_standard.json', folder/'images', csv_path if csv_path.exists() else None, keys=keep)
-    pages.meta.update(name='tpdl-dev' if folder.name == 'tpdl-dev' else 'tpdl', folder=str(folder), report=asdict(report))
+    pages = read_tpdl(folder)
+    pages.meta['name'] = 'tpdl-dev' if folder.name == 'tpdl-dev' else 'tpdl'
     return pages
 
 def tpdl_report(pages:PageSet)->TPDLReport:

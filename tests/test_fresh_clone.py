@@ -1,5 +1,5 @@
 "A new user's first run: no shared/ folder above, an empty HOME, the TPDL data set fetched on first use (from a file:// archive)."
-import os, subprocess, sys
+import json, os, subprocess, sys, urllib.parse, zipfile
 from pathlib import Path
 import pytest
 from redaction_nbs.data import PageSet
@@ -64,3 +64,22 @@ def test_tiny_study_on_a_fresh_machine(newcomer):
     assert res.returncode == 0, res.stderr[-2000:]
     assert (cwd/'study'/'results.csv').exists() and 'no-synthetic' in (cwd/'study'/'results.csv').read_text()
     assert 'Downloading the TPDL data set' in res.stderr
+
+def test_validate_and_evaluate_read_the_upstream_layout(redaction, tmp_path, upstream):
+    "`redaction validate` and `evaluate` on the upstream folder read data.csv's pages by load_tpdl's rule and name the rest."
+    url, pages = upstream
+    with zipfile.ZipFile(urllib.parse.urlparse(url).path) as z: z.extractall(tmp_path/'up')
+    folder = next((tmp_path/'up').rglob('gold_standard.json')).parent
+    code, out, err = redaction('validate', folder)
+    assert code == 0, (out, err)
+    assert f'{len(pages) + 1} pages, {pages.n_boxes} boxes' in out and '0 problem(s)' in out
+    assert 'left out 3: 3 entries not in data.csv, 2 naming a missing image' in out
+    preds = [dict(file_name=p.name, bbox=[x1, y1, x2 - x1, y2 - y1], score=1.0)
+             for p in load_tpdl(folder) for (x1, y1, x2, y2), l in zip(p.boxes.tolist(), p.labels) if l == 'redaction']
+    (tmp_path/'preds.json').write_text(json.dumps(preds))
+    code, out, err = redaction('evaluate', folder/'gold_standard.json', tmp_path/'preds.json', '--types-csv', folder/'data.csv',
+                               '--out', tmp_path/'m.json')
+    assert code == 0, (out, err)
+    assert 'left out 3' in out
+    saved = json.loads((tmp_path/'m.json').read_text())
+    assert saved['table']['all']['pages'] == len(pages) + 1 and saved['metrics']['PQ'] == 1.0
