@@ -1,6 +1,7 @@
 """The compact detector's ten-minute CPU recipe, three seeds: scores on the TPDL dev validation pages and detection speed.
 
     python benchmarks/bench_compact.py [--seeds 0 1 2] [--steps 2200] [--synthetic 150] [--split-seed 0] [--jobs 3]
+        [--pretrain STEPS] [--pretrain-pages 600] [--pretrain-recipe basic]
         [--workers 0] [--name compact_benchmark] [--no-write]
 
 Each seed trains `fit_detector` (compact family, defaults) on the dev training split plus `--synthetic` basic synthetic
@@ -17,18 +18,19 @@ from pathlib import Path
 KEYS = ('PQ', 'SQ', 'P', 'R', 'AP50', 'AP')
 TYPES = ('black', 'border', 'color', 'gray')
 
-def synthetic_pages(n:int):
-    "The `n` basic synthetic pages, generated once into the project's cache."
+def synthetic_pages(n:int, recipe:str='basic', seed:int=0):
+    "The `n` synthetic pages of `recipe`, generated once into the project's cache."
     from redaction_nbs.data import cache_dir
     from redaction_nbs.formats import read_coco
     from redaction_nbs.synthetic import generate
     if n == 0: return []
-    folder = cache_dir()/f'bench-synth-basic-{n}-seed0'
-    if not (folder/'annotations.json').exists(): generate('basic', n, folder, seed=0, workers=2, progress=False)
+    folder = cache_dir()/(f'bench-synth-{recipe}-{n}-seed{seed}')
+    if not (folder/'annotations.json').exists(): generate(recipe, n, folder, seed=seed, workers=2, progress=False)
     return list(read_coco(folder/'annotations.json'))
 
-def one(seed:int, steps:int, n_synth:int, split_seed:int, workers:int, model_dir:Path)->dict:
-    "Train one seed, then time and score its saved model."
+def one(seed:int, steps:int, n_synth:int, split_seed:int, workers:int, model_dir:Path, pretrain:int=0, pre_pages:int=600,
+        pre_recipe:str='basic')->dict:
+    "Train one seed (first `pretrain` of its `steps` on synthetic pages alone, when asked), then time and score its saved model."
     warnings.simplefilter('ignore')
     import numpy as np, torch
     from redaction_nbs.tpdl import load_tpdl
@@ -40,9 +42,14 @@ def one(seed:int, steps:int, n_synth:int, split_seed:int, workers:int, model_dir
     train, valid = split_pages(load_tpdl(), valid_frac=.25, seed=split_seed)
     pages = list(train) + synthetic_pages(n_synth)
     out = Path(model_dir)/f'compact-seed{seed}.pt'
-    t0 = time.time()
-    learn = fit_detector(pages, valid, 'compact', steps=steps, seed=seed, threads=1, workers=workers, quiet=True,
-                         out=out, keys=('AP50', 'PQ', 'P', 'R'), data_desc=f'tpdl-dev train + {n_synth} synthetic')
+    t0, cbs = time.time(), None
+    if pretrain:  # the same step budget: `pretrain` steps on synthetic pages alone, the rest on the mix
+        from redaction_nbs.experiments import start_from
+        fit_detector(synthetic_pages(pre_pages, pre_recipe, seed=1), [], 'compact', steps=pretrain, seed=seed, threads=1,
+                     workers=workers, quiet=True, out=out.with_suffix('.pretrain.pt'))
+        cbs = [start_from(out.with_suffix('.pretrain.pt'))]
+    learn = fit_detector(pages, valid, 'compact', steps=steps - pretrain, seed=seed, threads=1, workers=workers, quiet=True,
+                         out=out, keys=('AP50', 'PQ', 'P', 'R'), data_desc=f'tpdl-dev train + {n_synth} synthetic', cbs=cbs)
     train_s = time.time() - t0
     torch.set_num_threads(1)
     det = load_detector(out)
@@ -50,7 +57,7 @@ def one(seed:int, steps:int, n_synth:int, split_seed:int, workers:int, model_dir
     t = time.perf_counter(); preds = [det.predict([read_rgb(p.image)])[0] for p in valid]
     detect_s = (time.perf_counter() - t)/len(valid)
     m = evaluate_pages(valid, preds)
-    return dict(seed=seed, steps=learn.run_info['steps'], train_seconds=round(train_s, 1), kept_epoch=learn.run_info['kept_epoch'],
+    return dict(seed=seed, steps=pretrain + learn.run_info['steps'], pretrain_steps=pretrain, train_seconds=round(train_s, 1), kept_epoch=learn.run_info['kept_epoch'],
                 detect_s_per_page=round(detect_s, 3), metrics={k: round(v, 4) for k, v in m.items() if isinstance(v, float)},
                 curve=[{k: (round(v, 4) if isinstance(v, float) else v) for k, v in e.items()} for e in learn.history.epochs],
                 n_train=len(pages), n_valid=len(valid))
@@ -76,6 +83,8 @@ if __name__ == '__main__':
     p.add_argument('--seeds', type=int, nargs='+', default=[0, 1, 2])
     p.add_argument('--steps', type=int, default=2200, help='optimizer steps per run (default: ten idle minutes)')
     p.add_argument('--synthetic', type=int, default=150); p.add_argument('--split-seed', type=int, default=0)
+    p.add_argument('--pretrain', type=int, default=0, help='of the steps, this many first on synthetic pages alone')
+    p.add_argument('--pretrain-pages', type=int, default=600); p.add_argument('--pretrain-recipe', default='basic')
     p.add_argument('--jobs', type=int, default=3, help='seeds trained at once (one torch thread each)')
     p.add_argument('--workers', type=int, default=0, help='data-loading processes per run (crops are cheap)')
     p.add_argument('--models', default=None, help='folder for the trained models (default: a cache folder)')
@@ -85,8 +94,10 @@ if __name__ == '__main__':
     from redaction_nbs.data import cache_dir
     models = Path(a.models or cache_dir()/'bench-compact-models'); models.mkdir(parents=True, exist_ok=True)
     if a.one is not None:
-        print(json.dumps(one(a.one, a.steps, a.synthetic, a.split_seed, a.workers, models))); sys.exit(0)
+        print(json.dumps(one(a.one, a.steps, a.synthetic, a.split_seed, a.workers, models, a.pretrain, a.pretrain_pages,
+                             a.pretrain_recipe))); sys.exit(0)
     synthetic_pages(a.synthetic)  # once, before the seeds start
+    if a.pretrain: synthetic_pages(a.pretrain_pages, a.pretrain_recipe, seed=1)
     load = os.getloadavg()
     t0, runs, todo, procs = time.time(), [], list(a.seeds), []
     env = dict(os.environ, OMP_NUM_THREADS='1')
@@ -94,7 +105,8 @@ if __name__ == '__main__':
         while todo and len(procs) < a.jobs:
             s = todo.pop(0)
             cmd = [sys.executable, __file__, '--one', str(s), '--steps', str(a.steps), '--synthetic', str(a.synthetic),
-                   '--split-seed', str(a.split_seed), '--workers', str(a.workers), '--models', str(models)]
+                   '--split-seed', str(a.split_seed), '--workers', str(a.workers), '--models', str(models),
+                   '--pretrain', str(a.pretrain), '--pretrain-pages', str(a.pretrain_pages), '--pretrain-recipe', a.pretrain_recipe]
             procs.append((s, subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)))
         s, pr = procs.pop(0)
         out, err = pr.communicate()
@@ -106,9 +118,12 @@ if __name__ == '__main__':
     if not a.no_write:
         from redaction_nbs.results import write_result
         n_train = runs[0]['n_train'] - a.synthetic
-        path = write_result(a.name, dict(runs=runs, summary=summary, steps=a.steps, seeds=a.seeds),
+        pre = (f'; first {a.pretrain} steps on {a.pretrain_pages} {a.pretrain_recipe} synthetic pages (seed 1) alone'
+               if a.pretrain else '')
+        path = write_result(a.name, dict(runs=runs, summary=summary, steps=a.steps, seeds=a.seeds, pretrain_steps=a.pretrain,
+                                         pretrain_pages=a.pretrain_pages if a.pretrain else 0, pretrain_recipe=a.pretrain_recipe),
                             data=f'tpdl-dev: {n_train} train + {a.synthetic} synthetic / {runs[0]["n_valid"]} valid pages '
-                                 f'(split_pages valid_frac=.25 seed={a.split_seed})',
+                                 f'(split_pages valid_frac=.25 seed={a.split_seed}){pre}',
                             command=' '.join(['python', 'benchmarks/bench_compact.py', *sys.argv[1:]]),
                             wall_seconds=round(time.time() - t0, 1), jobs=a.jobs, torch_threads_per_run=1,
                             load_average_at_start=[round(x, 2) for x in load],

@@ -22,9 +22,9 @@ from .charts import summarise, write_report
 
 # %% auto #0
 __all__ = ['SCALES', 'EXPERIMENTS', 'CORE', 'BEYOND', 'STUDY_THREADS', 'STUDY_LOADERS', 'BASELINES', 'RunConfig', 'make_runs',
-           'study_cache', 'study_folds', 'data_record', 'fold_pages', 'pool_digest', 'prepare_data', 'run_one',
-           'results_table', 'run_study', 'PageScores', 'seed_scores', 'paired_difference', 'compare', 'rule_based',
-           'keep_study', 'study']
+           'study_cache', 'study_folds', 'data_record', 'fold_pages', 'pool_digest', 'prepare_data', 'start_from',
+           'run_one', 'results_table', 'run_study', 'PageScores', 'seed_scores', 'paired_difference', 'compare',
+           'rule_based', 'keep_study', 'study']
 
 # %% ../nbs/06_experiments.ipynb #fb431c0c
 @dataclass(frozen=True)
@@ -221,7 +221,7 @@ def _fit(pages:list, cfg:RunConfig, **kwargs):
         print(f'{cfg.run_id}: {e}\n{cfg.run_id}: training from scratch instead', file=sys.stderr)
         return fit_detector(pages, [], pretrained=False, **fit), False
 
-def _start_from(path:Path):
+def start_from(path:Path):
     "A fastai callback that loads a saved detector's weights before training."
     from fastai.callback.core import Callback
     from redaction_nbs.models import load_detector
@@ -251,7 +251,7 @@ def run_one(cfg:RunConfig, # the run
     model_path, t0, cbs = out/'models'/f'{cfg.run_id}.pt', time.time(), []
     if cfg.pretrain:
         _fit(synthetic, cfg, epochs=cfg.pretrain, out=model_path.with_suffix('.pretrain.pt'))
-        cbs = [_start_from(model_path.with_suffix('.pretrain.pt'))]
+        cbs = [start_from(model_path.with_suffix('.pretrain.pt'))]
     learn, pretrained = _fit(mix.pages if cfg.real else synthetic, cfg, epochs=cfg.epochs, out=model_path, cbs=cbs,
                              data_desc=mix.meta['name'])
     t1 = time.time()

@@ -266,6 +266,8 @@ def make_tpdl_archive(pages:PageSet, # pages with a `redaction_type`, their imag
         gold = json.loads((Path(tmp)/'gold.json').read_text())
     rows = [f'{p.name},test,{p.attrs["redaction_type"]}' for p in pages]
     files = {p.name: p.image.read_bytes() for p in pages}
+    if extras and (clash := {'blank-page0.png', 'unlisted-page0.png', 'missing-page0.png', 'missing-page1.png'} & set(files)):
+        raise ValueError(f'{sorted(clash)}: the test archive adds pages of these names itself')
     if extras:  # a listed page without regions; entries outside data.csv, two of them naming images the archive lacks
         blank = io.BytesIO(); Image.new('L', (60, 80), 255).save(blank, 'PNG')
         files['blank-page0.png'] = files['unlisted-page0.png'] = blank.getvalue()

@@ -20,7 +20,9 @@ def upstream(tmp_path_factory):
     "(file:// URL, pages): an archive in the layout of the TPDL repository at the pinned commit, with upstream's quirks."
     d = tmp_path_factory.mktemp('upstream')
     real = find_tpdl()
-    pages = _few_documents(load_tpdl(real)) if real else load_tpdl(standin_tpdl(12, seed=2, folder=d/'standin'))
+    # pages with regions only: a cached download of a test archive already holds the blank page the archive adds
+    pages = (_few_documents(PageSet([p for p in load_tpdl(real) if len(p.boxes)])) if real
+             else load_tpdl(standin_tpdl(12, seed=2, folder=d/'standin')))
     return make_tpdl_archive(pages, d/'tpdl.zip').as_uri(), pages
 
 @pytest.fixture
