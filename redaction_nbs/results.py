@@ -87,6 +87,7 @@ HOW_TO_MEASURE = {  # the command that writes each kept result; others get a gen
     'detect_speed': 'python benchmarks/bench_detect.py',
     'synth_speed': 'python benchmarks/bench_synth.py',
     'compact_benchmark': 'python benchmarks/bench_compact.py',
+    'compact_pretrain_basic': 'python benchmarks/bench_compact.py --pretrain 1000 --name compact_pretrain_basic',
 }
 _re_placeholder = re.compile(r'\{\{(result|provenance|results-table):([\w/.-]+)(?::([\w./-]*))?(?::([^}]*))?\}\}')
 
