@@ -88,6 +88,8 @@ HOW_TO_MEASURE = {  # the command that writes each kept result; others get a gen
     'synth_speed': 'python benchmarks/bench_synth.py',
     'compact_benchmark': 'python benchmarks/bench_compact.py',
     'compact_pretrain_basic': 'python benchmarks/bench_compact.py --pretrain 1000 --name compact_pretrain_basic',
+    'compact_rgb': 'python benchmarks/bench_compact.py --rgb --name compact_rgb',
+    'compact_rgb_equal_time': 'python benchmarks/bench_compact.py --rgb --steps 1550 --name compact_rgb_equal_time',
 }
 _re_placeholder = re.compile(r'\{\{(result|provenance|results-table):([\w/.-]+)(?::([\w./-]*))?(?::([^}]*))?\}\}')
 
