@@ -3,7 +3,7 @@ import json, os, subprocess, sys, urllib.parse, zipfile
 from pathlib import Path
 import pytest
 from redaction_nbs.data import PageSet
-from redaction_nbs.tpdl import TPDL_COMMIT, find_tpdl, load_tpdl, make_tpdl_archive, standin_tpdl, tpdl_report
+from redaction_nbs.tpdl import TPDL_COMMIT, find_tpdl, load_tpdl, make_tpdl_archive, standin_tpdl
 
 def _few_documents(pages:PageSet, per_type:int=2)->PageSet:
     "The pages of the `per_type` smallest documents of each redaction type: whole documents, every type."
