@@ -11,6 +11,11 @@ optimizer steps, one torch thread, validating every epoch. `--steps` defaults to
 how busy the machine is; the wall time of each run is recorded beside them. The saved model is then loaded with
 `load_detector` and run end to end (PNG read + `Detector.predict`, one thread) on the validation pages, scored with
 `evaluate_pages` (COCO AP/AP50, TPDL PQ/P/R, per redaction type). Seeds run as separate processes, `--jobs` at a time.
+
+`--pretrain STEPS` spends the first STEPS of the same budget on `--pretrain-pages` pages of `--pretrain-recipe` alone
+(generated with seed 1, so they are not the mix's pages), then trains on the mix from those weights
+(`experiments.start_from`). `--rgb` trains on colour pages instead of grayscale; a colour step costs more, so give it
+the `--steps` that the recipe's wall time allows for a like-for-like comparison (07_charts shows every kept variant).
 """
 import argparse, json, os, subprocess, sys, time, warnings
 from pathlib import Path
