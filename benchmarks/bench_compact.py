@@ -1,7 +1,7 @@
 """The compact detector's ten-minute CPU recipe, three seeds: scores on the TPDL dev validation pages and detection speed.
 
     python benchmarks/bench_compact.py [--seeds 0 1 2] [--steps 2200] [--synthetic 150] [--split-seed 0] [--jobs 3]
-        [--pretrain STEPS] [--pretrain-pages 600] [--pretrain-recipe basic] [--rgb]
+        [--pretrain STEPS] [--pretrain-pages 600] [--pretrain-recipe basic] [--gray]
         [--workers 0] [--name compact_benchmark] [--no-write]
 
 Each seed trains `fit_detector` (compact family, defaults) on the dev training split plus `--synthetic` basic synthetic
@@ -14,8 +14,8 @@ how busy the machine is; the wall time of each run is recorded beside them. The 
 
 `--pretrain STEPS` spends the first STEPS of the same budget on `--pretrain-pages` pages of `--pretrain-recipe` alone
 (generated with seed 1, so they are not the mix's pages), then trains on the mix from those weights
-(`experiments.start_from`). `--rgb` trains on colour pages instead of grayscale; a colour step costs more, so give it
-the `--steps` that the recipe's wall time allows for a like-for-like comparison (07_charts shows every kept variant).
+(`experiments.start_from`). `--gray` trains on grayscale pages instead of colour (the recipe before colour became the
+default; `--rgb`, which earlier kept results name, is the default now). 07_charts shows every kept variant.
 """
 import argparse, json, os, subprocess, sys, time, warnings
 from pathlib import Path
@@ -34,7 +34,7 @@ def synthetic_pages(n:int, recipe:str='basic', seed:int=0):
     return list(read_coco(folder/'annotations.json'))
 
 def one(seed:int, steps:int, n_synth:int, split_seed:int, workers:int, model_dir:Path, pretrain:int=0, pre_pages:int=600,
-        pre_recipe:str='basic', in_chans:int=1)->dict:
+        pre_recipe:str='basic', in_chans:int=3)->dict:
     "Train one seed (first `pretrain` of its `steps` on synthetic pages alone, when asked), then time and score its saved model."
     warnings.simplefilter('ignore')
     import numpy as np, torch
@@ -90,7 +90,8 @@ if __name__ == '__main__':
     p.add_argument('--synthetic', type=int, default=150); p.add_argument('--split-seed', type=int, default=0)
     p.add_argument('--pretrain', type=int, default=0, help='of the steps, this many first on synthetic pages alone')
     p.add_argument('--pretrain-pages', type=int, default=600); p.add_argument('--pretrain-recipe', default='basic')
-    p.add_argument('--rgb', action='store_true', help='colour input (the recipe reads pages in grayscale)')
+    p.add_argument('--gray', action='store_true', help='grayscale input (the recipe reads colour pages)')
+    p.add_argument('--rgb', action='store_true', help=argparse.SUPPRESS)  # the default now; kept for older results' commands
     p.add_argument('--jobs', type=int, default=3, help='seeds trained at once (one torch thread each)')
     p.add_argument('--workers', type=int, default=0, help='data-loading processes per run (crops are cheap)')
     p.add_argument('--models', default=None, help='folder for the trained models (default: a cache folder)')
@@ -101,7 +102,7 @@ if __name__ == '__main__':
     models = Path(a.models or cache_dir()/'bench-compact-models'); models.mkdir(parents=True, exist_ok=True)
     if a.one is not None:
         print(json.dumps(one(a.one, a.steps, a.synthetic, a.split_seed, a.workers, models, a.pretrain, a.pretrain_pages,
-                             a.pretrain_recipe, 3 if a.rgb else 1))); sys.exit(0)
+                             a.pretrain_recipe, 1 if a.gray else 3))); sys.exit(0)
     synthetic_pages(a.synthetic)  # once, before the seeds start
     if a.pretrain: synthetic_pages(a.pretrain_pages, a.pretrain_recipe, seed=1)
     load = os.getloadavg()
@@ -112,7 +113,7 @@ if __name__ == '__main__':
             s = todo.pop(0)
             cmd = [sys.executable, __file__, '--one', str(s), '--steps', str(a.steps), '--synthetic', str(a.synthetic),
                    '--split-seed', str(a.split_seed), '--workers', str(a.workers), '--models', str(models),
-                   '--pretrain', str(a.pretrain), '--pretrain-pages', str(a.pretrain_pages), '--pretrain-recipe', a.pretrain_recipe, *(['--rgb'] if a.rgb else [])]
+                   '--pretrain', str(a.pretrain), '--pretrain-pages', str(a.pretrain_pages), '--pretrain-recipe', a.pretrain_recipe, *(['--gray'] if a.gray else [])]
             procs.append((s, subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)))
         s, pr = procs.pop(0)
         out, err = pr.communicate()
@@ -127,7 +128,7 @@ if __name__ == '__main__':
         pre = (f'; first {a.pretrain} steps on {a.pretrain_pages} {a.pretrain_recipe} synthetic pages (seed 1) alone'
                if a.pretrain else '')
         path = write_result(a.name, dict(runs=runs, summary=summary, steps=a.steps, seeds=a.seeds, pretrain_steps=a.pretrain,
-                                         pretrain_pages=a.pretrain_pages if a.pretrain else 0, pretrain_recipe=a.pretrain_recipe, in_chans=3 if a.rgb else 1),
+                                         pretrain_pages=a.pretrain_pages if a.pretrain else 0, pretrain_recipe=a.pretrain_recipe, in_chans=1 if a.gray else 3),
                             data=f'tpdl-dev: {n_train} train + {a.synthetic} synthetic / {runs[0]["n_valid"]} valid pages '
                                  f'(split_pages valid_frac=.25 seed={a.split_seed}){pre}',
                             command=' '.join(['python', 'benchmarks/bench_compact.py', *sys.argv[1:]]),

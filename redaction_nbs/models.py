@@ -131,7 +131,9 @@ class CompactNet(nn.Module):
         nn.init.constant_(self.head[1].bias[:2*n_classes*r*r], -4.)  # start predicting "background"
 
     def forward(self, x):
-        feats = [self.stem(x)]
+        # channels-last memory: oneDNN's fast CPU path for every layer. A 1-channel NCHW batch already counts as
+        # channels-last, so grayscale got it for free while colour ran the slow path (02_models measures both)
+        feats = [self.stem(x.contiguous(memory_format=torch.channels_last))]
         for d in self.down: feats.append(d(feats[-1]))
         feats[-1] = feats[-1] + self.context(feats[-1])
         feats = feats[1:]

@@ -234,7 +234,7 @@ class TrainConfig:
     arch:str = None
     class_names:tuple = ('redaction',)
     size:int = None  # long side of a page; default `DEFAULT_SIZE[family]`
-    in_chans:int = None  # 1 or 3; default 1 (compact), 3 (torchvision)
+    in_chans:int = 3  # 3: colour; 1: grayscale, where light colour fills (a pale highlight) all but vanish
     crop:int = 320
     bs:int = 8
     iters:int = 150  # batches per epoch
@@ -254,7 +254,7 @@ class TrainConfig:
     def __post_init__(self):
         self.class_names = tuple(self.class_names)
         self.size = self.size or DEFAULT_SIZE[self.family]
-        self.in_chans = self.in_chans or (1 if self.family == 'compact' else 3)
+        self.in_chans = self.in_chans or 3
         for k in ('size', 'crop', 'bs', 'iters', 'epochs'):
             if int(getattr(self, k)) < 1: raise ValueError(f'{k} must be at least 1, not {getattr(self, k)}')
         if self.steps is not None and self.steps < 1: raise ValueError(f'steps must be at least 1, not {self.steps}')
@@ -343,7 +343,7 @@ def fit_detector(train_pages:list, # pages to train on
                  valid_pages:list=(), # pages to score each epoch
                  family:str='compact', arch:str=None, class_names:tuple=('redaction',),
                  size:int=None, # long side of a page; default `DEFAULT_SIZE[family]`
-                 in_chans:int=None, # 1 or 3; default 1 (compact), 3 (torchvision)
+                 in_chans:int=None, # 3 (colour, the default) or 1 (grayscale; compact only)
                  crop:int=320, bs:int=8, iters:int=150, epochs:int=10,
                  minutes:float=None, # schedule over this wall time instead of `epochs`
                  lr:float=3e-3, wd:float=1e-4, clip:float=5., pretrained:bool=False,
@@ -419,7 +419,7 @@ def train(data:Annotated[str, dict(nargs='+', action='extend')]=None, # training
           family:str='compact', # model family: 'compact' (learns on a CPU) or 'torchvision'
           arch:str=None, # torchvision architecture (family torchvision), e.g. fasterrcnn_resnet50_fpn
           size:int=None, # long side of a page in pixels (default 1024 compact, 800 torchvision)
-          gray:bool_arg=None, # grayscale input (default: yes for compact, no for torchvision)
+          gray:bool_arg=False, # grayscale input (compact only; colour is the default)
           crop:int=320, # side of the training crops
           bs:int=8, # batch size
           iters:int=150, # batches per epoch
@@ -454,7 +454,7 @@ def train(data:Annotated[str, dict(nargs='+', action='extend')]=None, # training
     except (AnnotationError, FileNotFoundError, ValueError, RuntimeError) as e:
         print(f'redaction train: {e}', file=sys.stderr); return 2
     out = Path(out)
-    in_chans = None if gray is None else (1 if gray else 3)
+    in_chans = 1 if gray else 3
     try:
         learn = fit_detector(train_pages, valid_pages, family, arch, size=size, in_chans=in_chans, crop=crop, bs=bs,
                              iters=iters, epochs=epochs, minutes=minutes, steps=steps, ema=ema, lr=lr, pretrained=pretrained, workers=workers,
