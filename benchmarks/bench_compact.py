@@ -10,7 +10,8 @@ optimizer steps, one torch thread, validating every epoch. `--steps` defaults to
 2-core machine (measured: 2,201 steps with one torch thread and one loader process), so the figures do not depend on
 how busy the machine is; the wall time of each run is recorded beside them. The saved model is then loaded with
 `load_detector` and run end to end (PNG read + `Detector.predict`, one thread) on the validation pages, scored with
-`evaluate_pages` (COCO AP/AP50, TPDL PQ/P/R, per redaction type). Seeds run as separate processes, `--jobs` at a time.
+`evaluate_pages` (COCO AP/AP50, TPDL PQ/P/R, per redaction type), and scored once more without cutting boxes at
+light gaps (`metrics_without_split`; 02c_refine). Seeds run as separate processes, `--jobs` at a time.
 
 `--pretrain STEPS` spends the first STEPS of the same budget on `--pretrain-pages` pages of `--pretrain-recipe` alone
 (generated with seed 1, so they are not the mix's pages), then trains on the mix from those weights
@@ -62,8 +63,11 @@ def one(seed:int, steps:int, n_synth:int, split_seed:int, workers:int, model_dir
     t = time.perf_counter(); preds = [det.predict([read_rgb(p.image)])[0] for p in valid]
     detect_s = (time.perf_counter() - t)/len(valid)
     m = evaluate_pages(valid, preds)
+    det.model.split = False  # the same model without cutting boxes at light gaps (`refine.split_at_gaps`)
+    m_nosplit = evaluate_pages(valid, [det.predict([read_rgb(p.image)])[0] for p in valid])
     return dict(seed=seed, steps=pretrain + learn.run_info['steps'], pretrain_steps=pretrain, train_seconds=round(train_s, 1), kept_epoch=learn.run_info['kept_epoch'],
                 detect_s_per_page=round(detect_s, 3), metrics={k: round(v, 4) for k, v in m.items() if isinstance(v, float)},
+                metrics_without_split={k: round(v, 4) for k, v in m_nosplit.items() if isinstance(v, float)},
                 curve=[{k: (round(v, 4) if isinstance(v, float) else v) for k, v in e.items()} for e in learn.history.epochs],
                 n_train=len(pages), n_valid=len(valid))
 

@@ -1,15 +1,17 @@
 """Training images/s, detection s/page and peak memory of each detector family at its default size.
 
     python benchmarks/bench_train.py [--families compact torchvision] [--arch ARCH] [--steps 10] [--pages 8]
-        [--model compact=path.pt] [--device cpu|cuda] [--threads N]
+        [--model compact=path.pt] [--device cpu|cuda] [--threads N] [--in-chans 3 1] [--name train_speed]
 
 Each family runs in its own process so that its peak memory is its own. Training: random crops of TPDL dev
 pages through the real data loader and fastai loop (steps after the first two are timed). Detection:
 `Detector.predict` on decoded TPDL pages (their own sizes), plus the time to read the PNGs, per page.
+`--in-chans 3 1` runs each family once per input (colour, grayscale; the compact family only takes 1);
+`--name` keeps the figures in `results/NAME.json`.
 """
 import argparse, json, os, resource, subprocess, sys, time, warnings
 
-def one(family, arch, steps, n_pages, device, model_path, threads):
+def one(family, arch, steps, n_pages, device, model_path, threads, in_chans=3):
     warnings.simplefilter('ignore')
     import numpy as np, torch
     torch.set_flush_denormal(True)
@@ -22,7 +24,6 @@ def one(family, arch, steps, n_pages, device, model_path, threads):
     device = device or ('cuda' if torch.cuda.is_available() else 'cpu')
     pages = load_tpdl()
     size = DEFAULT_SIZE[family]
-    in_chans = 1 if family == 'compact' else 3
     bs, crop = 8, 320  # fit_detector's defaults
     dls = make_dls(pages[:40], [], size, in_chans, crop=crop, bs=bs, iters=steps + 2, device=device,
                    cache=PageCache(size, in_chans))
@@ -45,7 +46,7 @@ def one(family, arch, steps, n_pages, device, model_path, threads):
     pred_s = (time.perf_counter() - t)/len(imgs)
     peak = (torch.cuda.max_memory_allocated()/2**20 if device == 'cuda'
             else resource.getrusage(resource.RUSAGE_SELF).ru_maxrss/1024)
-    return dict(family=family, arch=model.arch, size=size, device=device, threads=torch.get_num_threads(),
+    return dict(family=family, arch=model.arch, size=size, in_chans=in_chans, device=device, threads=torch.get_num_threads(),
                 train_crops=f'{bs}x{crop}px', train_images_per_s=round(train_ips, 2), timed_steps=len(clock.t) - 2,
                 detect_s_per_page=round(pred_s, 3), read_png_s_per_page=round(read_s, 3), pages=len(imgs),
                 peak_mem_mb=round(peak), peak_mem_kind='GPU allocated' if device == 'cuda' else 'process RSS',
@@ -58,22 +59,33 @@ if __name__ == '__main__':
     p.add_argument('--steps', type=int, default=10); p.add_argument('--pages', type=int, default=8)
     p.add_argument('--device', default=None); p.add_argument('--model', nargs='*', default=[], help='family=path.pt')
     p.add_argument('--threads', type=int, default=None, help='torch CPU threads (default: torch\'s choice)')
+    p.add_argument('--in-chans', type=int, nargs='+', default=[3], help='3 (colour), 1 (grayscale, compact only)')
+    p.add_argument('--name', default=None, help='keep the figures as results/NAME.json')
     p.add_argument('--one', default=None, help=argparse.SUPPRESS)
     a = p.parse_args()
     models = dict(m.split('=', 1) for m in a.model)
     if a.one:
-        print(json.dumps(one(a.one, a.arch if a.one == 'torchvision' else None, a.steps, a.pages, a.device, models.get(a.one), a.threads)))
+        print(json.dumps(one(a.one, a.arch if a.one == 'torchvision' else None, a.steps, a.pages, a.device, models.get(a.one), a.threads,
+                             a.in_chans[0])))
         sys.exit(0)
+    rows, failed, t0, load = [], 0, time.time(), os.getloadavg()
     for fam in a.families:
-        cmd = [sys.executable, __file__, '--one', fam, '--steps', str(a.steps), '--pages', str(a.pages)]
+      for c in ([3] if fam == 'torchvision' else a.in_chans):
+        cmd = [sys.executable, __file__, '--one', fam, '--steps', str(a.steps), '--pages', str(a.pages), '--in-chans', str(c)]
         if a.arch: cmd += ['--arch', a.arch]
         if a.device: cmd += ['--device', a.device]
         if a.threads: cmd += ['--threads', str(a.threads)]
         if fam in models: cmd += ['--model', f'{fam}={models[fam]}']
         res = subprocess.run(cmd, capture_output=True, text=True)
-        if res.returncode: print(f'{fam}: failed\n{res.stderr[-2000:]}'); continue
-        r = json.loads(res.stdout.strip().splitlines()[-1])
-        print(f"{r['family']:<11} {r['arch']:<34} size {r['size']:<5} {r['device']} {r['threads']} thr  "
+        if res.returncode: print(f'{fam} ({c} ch): failed\n{res.stderr[-2000:]}'); failed += 1; continue
+        r = json.loads(res.stdout.strip().splitlines()[-1]); rows.append(r)
+        print(f"{r['family']:<11} {r['arch']:<34} size {r['size']:<5} {r['in_chans']} ch  {r['device']} {r['threads']} thr  "
               f"train {r['train_images_per_s']:.1f} img/s ({r['train_crops']} crops)  "
               f"detect {r['detect_s_per_page']:.3f} s/page (+{r['read_png_s_per_page']:.3f} s PNG read)  "
               f"peak {r['peak_mem_mb']} MB {r['peak_mem_kind']}")
+    if a.name and rows:
+        from redaction_nbs.results import write_result
+        print('kept:', write_result(a.name, dict(runs=rows), data='tpdl-dev pages (training crops from the first 40, detection on the next ones)',
+                                    command=' '.join(['python', 'benchmarks/bench_train.py', *sys.argv[1:]]),
+                                    wall_seconds=round(time.time() - t0, 1), load_average_at_start=[round(x, 2) for x in load]))
+    sys.exit(1 if failed else 0)

@@ -24,12 +24,12 @@ from torchvision.models.detection.rpn import RPNHead
 from torchvision.models.detection.backbone_utils import resnet_fpn_backbone
 from torchvision.models.detection.transform import GeneralizedRCNNTransform
 from .data import atomic_path
+from .refine import snap_edges, split_at_gaps
 
 # %% auto #0
 __all__ = ['TV_ARCHS', 'BOX_RATIOS', 'FAMILIES', 'DEFAULT_SIZE', 'FORMAT', 'fetch_backbone_weights', 'build_torchvision',
-           'CompactNet', 'rasterize', 'compact_loss', 'compact_decode', 'snap_edges', 'RedactionModel', 'finite_state',
-           'save_marked', 'save_detector', 'to_model_input', 'pad_batch', 'Detector', 'load_marked', 'checked_model',
-           'load_detector']
+           'CompactNet', 'rasterize', 'compact_loss', 'compact_decode', 'RedactionModel', 'finite_state', 'save_marked',
+           'save_detector', 'to_model_input', 'pad_batch', 'Detector', 'load_marked', 'checked_model', 'load_detector']
 
 # %% ../nbs/02_models.ipynb #ef3d0efb
 TV_ARCHS = ('fasterrcnn_resnet50_fpn', 'fasterrcnn_resnet101_fpn', 'fasterrcnn_mobilenet_v3_large_fpn',
@@ -286,31 +286,6 @@ def compact_decode(out:torch.Tensor, # raw network output (B, 2K+4, h, w)
                             labels=torch.as_tensor(np.array(labels, np.int64)[ok])))
     return results
 
-# %% ../nbs/02_models.ipynb #7d064661
-def snap_edges(img:np.ndarray, # HxW float grayscale in [0,1]
-               boxes:np.ndarray, # (n,4) xyxy in `img` pixels
-               margin:int=2, # how far an edge may move, pixels
-               min_step:float=0.08, # smallest median brightness step that counts as an edge
-               near:float=0.8, # steps within this share of the strongest count as strong; the outermost wins
-              )->np.ndarray:
-    "Boxes whose edges are moved to the outermost strong straight brightness step nearby."
-    H, W = img.shape
-    out = np.asarray(boxes, np.float32).copy()
-    for k, (x1, y1, x2, y2) in enumerate(out.copy()):
-        xi1, yi1, xi2, yi2 = int(round(x1)), int(round(y1)), int(round(x2)), int(round(y2))
-        if yi2 - yi1 < 3 or xi2 - xi1 < 3: continue
-        rows, cols = slice(max(yi1 + 1, 0), min(yi2 - 1, H)), slice(max(xi1 + 1, 0), min(xi2 - 1, W))
-        col_step = lambda e: abs(float(np.median(img[rows, e] - img[rows, e - 1])))
-        row_step = lambda e: abs(float(np.median(img[e, cols] - img[e - 1, cols])))
-        for i, step, e0, lim in ((0, col_step, xi1, W), (2, col_step, xi2, W), (1, row_step, yi1, H), (3, row_step, yi2, H)):
-            cand = np.arange(max(e0 - margin, 1), min(e0 + margin, lim - 1) + 1)
-            if not len(cand): continue
-            g = np.array([step(e) for e in cand])
-            if g.max() < min_step: continue
-            strong = np.nonzero(g >= max(near*g.max(), min_step))[0]
-            out[k, i] = cand[strong[0] if i < 2 else strong[-1]]  # left/top: smallest; right/bottom: largest
-    return out
-
 # %% ../nbs/02_models.ipynb #7d2a9b23
 FAMILIES = ('compact', 'torchvision')
 DEFAULT_SIZE = dict(compact=1024, torchvision=800)  # long side of a page at training and inference
@@ -324,6 +299,7 @@ class RedactionModel(nn.Module):
                  image_size:int=None, # long side of a page in pixels
                  pretrained:bool=False, # torchvision ImageNet backbone weights
                  snap:int=2, # compact: snap box edges to the ink within this many pixels (0: off)
+                 split:bool=True, # compact: `Detector.predict` cuts boxes apart at light gaps on the page (`refine`)
                  **kwargs, # passed to `CompactNet`
                 ):
         super().__init__()
@@ -334,8 +310,9 @@ class RedactionModel(nn.Module):
         self.family, self.arch, self.class_names, self.in_chans = family, arch, tuple(class_names), in_chans
         self.image_size = image_size or DEFAULT_SIZE[family]
         self.snap = snap if family == 'compact' else 0
+        self.split = split and family == 'compact'
         self.config = dict(family=family, arch=arch, class_names=list(class_names), in_chans=in_chans,
-                           image_size=self.image_size, snap=self.snap, **kwargs)
+                           image_size=self.image_size, snap=self.snap, split=self.split, **kwargs)
         if family == 'compact':
             self.net = CompactNet(in_chans, len(class_names), **kwargs)
             self.stride = self.net.out_stride
@@ -433,11 +410,12 @@ class Detector:
                 h, w = np.asarray(im).shape[:2]
                 b = d['boxes'].float().cpu().numpy().reshape(-1, 4)/np.array([sx, sy, sx, sy], np.float32)
                 b[:, 0::2] = b[:, 0::2].clip(0, w); b[:, 1::2] = b[:, 1::2].clip(0, h)
-                if self.model.snap and len(b):  # once more at the page's own resolution: crisp edges
+                scores, labels = d['scores'].float().cpu().numpy().astype(np.float32), d['labels'].cpu().numpy()
+                if (self.model.snap or self.model.split) and len(b):  # at the page's own resolution (`refine`)
                     gray = to_model_input(np.asarray(im), 1)[..., 0].astype(np.float32)/255
-                    b = snap_edges(gray, b, int(np.ceil(self.model.snap/min(sx, sy))))
-                results.append(dict(boxes=b.astype(np.float32), scores=d['scores'].float().cpu().numpy().astype(np.float32),
-                                    labels=[self.class_names[int(l) - 1] for l in d['labels'].cpu().tolist()]))
+                    if self.model.snap: b = snap_edges(gray, b, int(np.ceil(self.model.snap/min(sx, sy))))
+                    if self.model.split: b, src = split_at_gaps(gray, b); scores, labels = scores[src], labels[src]
+                results.append(dict(boxes=b.astype(np.float32), scores=scores, labels=[self.class_names[int(l) - 1] for l in labels]))
         return results
 
 def load_marked(path:Path, # a file written with `torch.save`

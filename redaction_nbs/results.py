@@ -87,9 +87,11 @@ HOW_TO_MEASURE = {  # the command that writes each kept result; others get a gen
     'detect_speed': 'python benchmarks/bench_detect.py',
     'synth_speed': 'python benchmarks/bench_synth.py',
     'compact_benchmark': 'python benchmarks/bench_compact.py',
-    'compact_pretrain_basic': 'python benchmarks/bench_compact.py --pretrain 1000 --name compact_pretrain_basic',
+    'compact_gray': 'python benchmarks/bench_compact.py --gray --name compact_gray',
+    'compact_pretrain_basic': 'python benchmarks/bench_compact.py --gray --pretrain 1000 --name compact_pretrain_basic',
     'compact_rgb': 'python benchmarks/bench_compact.py --rgb --name compact_rgb',
     'compact_rgb_equal_time': 'python benchmarks/bench_compact.py --rgb --steps 1550 --name compact_rgb_equal_time',
+    'train_speed_compact': 'python benchmarks/bench_train.py --families compact --in-chans 3 1 --steps 100 --threads 1 --name train_speed_compact',
 }
 _re_placeholder = re.compile(r'\{\{(result|provenance|results-table):([\w/.-]+)(?::([\w./-]*))?(?::([^}]*))?\}\}')
 
