@@ -1,14 +1,15 @@
 """The compact detector's ten-minute CPU recipe, three seeds: scores on the TPDL dev validation pages and detection speed.
 
-    python benchmarks/bench_compact.py [--seeds 0 1 2] [--steps 2200] [--synthetic 150] [--split-seed 0] [--jobs 3]
+    python benchmarks/bench_compact.py [--seeds 0 1 2] [--steps 2075] [--synthetic 150] [--split-seed 0] [--jobs 3]
         [--pretrain STEPS] [--pretrain-pages 600] [--pretrain-recipe basic] [--gray]
         [--workers 0] [--name compact_benchmark] [--no-write]
 
 Each seed trains `fit_detector` (compact family, defaults) on the dev training split plus `--synthetic` basic synthetic
 pages (generated once with `synthetic.generate('basic', n, folder, seed=0, workers=2)` and cached) for a fixed number of
 optimizer steps, one torch thread, validating every epoch. `--steps` defaults to what ten minutes give on an idle
-2-core machine (measured: 2,201 steps with one torch thread and one loader process), so the figures do not depend on
-how busy the machine is; the wall time of each run is recorded beside them. The saved model is then loaded with
+2-core machine, so the figures do not depend on how busy the machine is (the wall time of each run is recorded beside
+them): `redaction train --minutes 10` made 2,201 grayscale steps (one torch thread, one loader process), and a colour
+step costs 49.5/46.7 of a grayscale one (`results/train_speed_compact.json`), so 2,075 colour steps. The saved model is then loaded with
 `load_detector` and run end to end (PNG read + `Detector.predict`, one thread) on the validation pages, scored with
 `evaluate_pages` (COCO AP/AP50, TPDL PQ/P/R, per redaction type), and scored once more without cutting boxes at
 light gaps (`metrics_without_split`; 02c_refine). Seeds run as separate processes, `--jobs` at a time.
@@ -90,7 +91,7 @@ def table(runs:list):
 if __name__ == '__main__':
     p = argparse.ArgumentParser()
     p.add_argument('--seeds', type=int, nargs='+', default=[0, 1, 2])
-    p.add_argument('--steps', type=int, default=2200, help='optimizer steps per run (default: ten idle minutes)')
+    p.add_argument('--steps', type=int, default=2075, help='optimizer steps per run (default: ten idle minutes, colour)')
     p.add_argument('--synthetic', type=int, default=150); p.add_argument('--split-seed', type=int, default=0)
     p.add_argument('--pretrain', type=int, default=0, help='of the steps, this many first on synthetic pages alone')
     p.add_argument('--pretrain-pages', type=int, default=600); p.add_argument('--pretrain-recipe', default='basic')
@@ -138,5 +139,5 @@ if __name__ == '__main__':
                             command=' '.join(['python', 'benchmarks/bench_compact.py', *sys.argv[1:]]),
                             wall_seconds=round(time.time() - t0, 1), jobs=a.jobs, torch_threads_per_run=1,
                             load_average_at_start=[round(x, 2) for x in load],
-                            steps_note='2,200 steps = a 10-minute run on an idle 2-core machine (1 torch thread + 1 loader)')
+                            steps_note='10 idle minutes on 2 cores (1 torch thread + 1 loader) = 2,201 grayscale steps, 2,075 colour steps (train_speed_compact)')
         print(f'kept: {path}')
