@@ -66,10 +66,11 @@ def split_at_gaps(img:np.ndarray, # HxW float grayscale in [0,1], the page at th
                   boxes:np.ndarray, # (n,4) xyxy in `img` pixels
                   min_rise:float=0.5, # a gap's median brightness rises this share of the way from the fill to white
                   min_dark:float=0.25, # only boxes whose fill is at least this much darker than white are cut
-                  min_part:int=3, # each part at least this many pixels across
+                  min_part:float=0.006, # each part at least this share of the page's long side across (and 3 px)
                  )->tuple:
     "(boxes, source): `boxes` cut apart at light bands that cross them; `source[i]` is the input box part `i` came from."
     out, source = [], []
+    min_part = max(3, int(round(min_part*max(img.shape))))
     for i, b in enumerate(np.asarray(boxes, np.float32).reshape(-1, 4)):
         todo = [b]  # parts still to check, in reading order
         while todo:
