@@ -7,7 +7,7 @@ Docs: https://redaction-nbs.github.io/redaction_nbs/loaders.html.md"""
 
 # %% ../nbs/02a_loaders.ipynb #b7f1a003
 from __future__ import annotations
-import hashlib, os, warnings
+import hashlib, io, os, warnings
 from pathlib import Path
 import numpy as np
 import cv2
@@ -90,7 +90,10 @@ class PageCache:
             if img.ndim == 2: img = img[..., None]
             if f is not None:
                 f.parent.mkdir(parents=True, exist_ok=True)
-                with atomic_path(f) as tmp, open(tmp, 'wb') as fh: np.save(fh, img)
+                buf = io.BytesIO(); np.save(buf, img)  # in memory first: a full disk is then an OSError naming the file
+                try:
+                    with atomic_path(f) as tmp: tmp.write_bytes(buf.getbuffer())
+                except OSError as e: raise OSError(e.errno, e.strerror, str(f)) from None
         self.mem[key] = img
         return img, (img.shape[1]/page.width, img.shape[0]/page.height)
 

@@ -143,7 +143,7 @@ def _limited(args:list, cwd:Path, limit:int):
 FULL_DISK = {  # command → (file-size cap in bytes, how the failure names the output)
     'detect': (200, '(writing --out {o}/p.json)'), 'evaluate': (200, '(writing --out {o}/m.json)'),
     'synth': (200, '(writing --out {o}/synth)'),
-    'train': (100_000, 'out/m.ckpt: '),  # the page cache fits; the first checkpoint (after one step) does not
+    'train': (1_000_000, 'out/m.ckpt: '),  # the page cache (147 KB a colour page) fits; the first checkpoint (~10 MB) does not
 }
 
 @pytest.mark.parametrize('command', FULL_DISK)
@@ -163,3 +163,13 @@ def test_full_disk_mid_write_is_one_line_and_leaves_no_output(pages, command):
         assert p.stat().st_size < limit, p
     assert not any((pages/'out'/n).exists() for n in ('p.json', 'm.json', 'm.pt', 'm.ckpt'))
     assert {p: b for p, b in _snapshot(pages).items() if not {'out', 'cache'} & set(p.relative_to(pages).parts)} == before
+
+def test_full_disk_in_the_page_cache_names_the_cache_file(pages):
+    "A write that fails in `train`'s page cache names that file (not --out) and leaves no cut cache entry behind."
+    (pages/'out').mkdir()
+    res = _limited((OUTPUTS['train'][0] + ' --valid none --size 256 --crop 128 --bs 1 --workers 0').format(d=pages, o=pages/'out').split(),
+                   pages, 100_000)
+    err = res.stderr.strip()
+    assert res.returncode == 3 and len(err.splitlines()) == 1, err
+    assert 'File too large' in err and str(pages/'cache') in err and '.npy' in err and '--out' not in err, err
+    assert not [p for p in (pages/'cache').rglob('*.npy')] and not any((pages/'out').iterdir())
