@@ -9,6 +9,7 @@ Docs: https://redaction-nbs.github.io/redaction_nbs/models.html.md"""
 # %% ../nbs/02_models.ipynb #f72c9a61
 from __future__ import annotations
 import io, urllib.error, urllib.request
+from functools import partial
 from urllib.parse import urlparse
 from pathlib import Path
 import numpy as np
@@ -103,10 +104,10 @@ def build_torchvision(arch:str, # one of `TV_ARCHS`
     return m
 
 # %% ../nbs/02_models.ipynb #954f5afe
-def _conv(ci, co, stride=1, dilation=1):
+def _conv(ci, co, stride=1, dilation=1, padding='replicate'):
     # BatchNorm statistics averaged over ~100 batches (momentum .01): with 0.1 a few odd batches of crops
     # shifted them enough to wreck a whole epoch's validation (measured: PQ .57 → .23 → .46 in 3 epochs)
-    return nn.Sequential(nn.Conv2d(ci, co, 3, stride, padding=dilation, dilation=dilation, bias=False),
+    return nn.Sequential(nn.Conv2d(ci, co, 3, stride, padding=dilation, dilation=dilation, bias=False, padding_mode=padding),
                          nn.BatchNorm2d(co, momentum=0.01), nn.ReLU(inplace=True))
 
 class CompactNet(nn.Module):
@@ -116,18 +117,21 @@ class CompactNet(nn.Module):
                  widths:tuple=(16, 24, 48, 64, 96), # channels at strides 2, 4, 8, 16, 32
                  fpn:int=24, # channels of the decoder
                  out_stride:int=2, # 2 or 4: stride of the predicted maps
+                 padding:str='replicate', # how convolutions see past an image's edge: 'replicate' or 'zeros' (see below)
                 ):
         super().__init__()
         assert out_stride in (2, 4), 'out_stride must be 2 or 4'
+        assert padding in ('replicate', 'zeros'), "padding must be 'replicate' or 'zeros'"
         self.out_stride, self.n_classes = out_stride, n_classes
         w = widths
-        self.stem = _conv(in_chans, w[0], 2)
-        self.down = nn.ModuleList([nn.Sequential(_conv(w[i], w[i+1], 2), _conv(w[i+1], w[i+1])) for i in range(4)])
-        self.context = nn.Sequential(_conv(w[4], w[4], dilation=2), _conv(w[4], w[4], dilation=4))
+        _c = partial(_conv, padding=padding)
+        self.stem = _c(in_chans, w[0], 2)
+        self.down = nn.ModuleList([nn.Sequential(_c(w[i], w[i+1], 2), _c(w[i+1], w[i+1])) for i in range(4)])
+        self.context = nn.Sequential(_c(w[4], w[4], dilation=2), _c(w[4], w[4], dilation=4))
         r = 4//out_stride  # stride 2: the stride-4 head predicts 2x2 sub-cells (pixel shuffle), cheap
         self.lateral = nn.ModuleList([nn.Conv2d(w[i], fpn, 1) for i in range(1, 5)])
-        self.smooth = _conv(fpn, fpn)
-        self.head = nn.Sequential(_conv(fpn, fpn), nn.Conv2d(fpn, (2*n_classes + 4)*r*r, 1), nn.PixelShuffle(r))
+        self.smooth = _c(fpn, fpn)
+        self.head = nn.Sequential(_c(fpn, fpn), nn.Conv2d(fpn, (2*n_classes + 4)*r*r, 1), nn.PixelShuffle(r))
         nn.init.constant_(self.head[1].bias[:2*n_classes*r*r], -4.)  # start predicting "background"
 
     def forward(self, x):
@@ -311,6 +315,7 @@ class RedactionModel(nn.Module):
         self.image_size = image_size or DEFAULT_SIZE[family]
         self.snap = snap if family == 'compact' else 0
         self.split = split and family == 'compact'
+        if family == 'compact': kwargs = {'padding': 'replicate', **kwargs}  # kept in the config, so a file says how it ran
         self.config = dict(family=family, arch=arch, class_names=list(class_names), in_chans=in_chans,
                            image_size=self.image_size, snap=self.snap, split=self.split, **kwargs)
         if family == 'compact':
@@ -438,6 +443,7 @@ def checked_model(cfg:dict, # the saved `RedactionModel.config`
                  )->RedactionModel:
     "The model a saved config and weights describe, or a ValueError naming `path` and what does not fit."
     if not isinstance(cfg, dict) or not isinstance(state, dict): raise ValueError(f'{path}: {what} without config or weights')
+    if cfg.get('family') == 'compact': cfg = {'padding': 'zeros', **cfg}  # files from before `padding` was a setting
     try: model = RedactionModel(**cfg)
     except (TypeError, ValueError, AssertionError, RuntimeError) as e:
         raise ValueError(f'{path}: bad model config ({e.__class__.__name__}: {e})') from None
