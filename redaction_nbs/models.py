@@ -315,12 +315,12 @@ class RedactionModel(nn.Module):
         self.image_size = image_size or DEFAULT_SIZE[family]
         self.snap = snap if family == 'compact' else 0
         self.split = split and family == 'compact'
-        if family == 'compact': kwargs = {'padding': 'zeros', **kwargs}  # kept in the config, so a file says how it ran
         self.config = dict(family=family, arch=arch, class_names=list(class_names), in_chans=in_chans,
                            image_size=self.image_size, snap=self.snap, split=self.split, **kwargs)
         if family == 'compact':
             self.net = CompactNet(in_chans, len(class_names), **kwargs)
             self.stride = self.net.out_stride
+            self.config['padding'] = self.net.stem[0].padding_mode  # kept, so a saved file runs as it was trained
         else: self.net = build_torchvision(arch, len(class_names), pretrained)
 
     def forward(self, images:torch.Tensor, targets:list=None):
