@@ -23,8 +23,8 @@ from .charts import summarise, write_report
 # %% auto #0
 __all__ = ['SCALES', 'EXPERIMENTS', 'CORE', 'BEYOND', 'STUDY_THREADS', 'STUDY_LOADERS', 'BASELINES', 'RunConfig', 'make_runs',
            'study_cache', 'study_folds', 'data_record', 'fold_pages', 'pool_digest', 'prepare_data', 'start_from',
-           'run_one', 'results_table', 'run_study', 'PageScores', 'seed_scores', 'paired_difference', 'compare',
-           'rule_based', 'keep_study', 'study']
+           'run_one', 'results_table', 'stale_rows', 'run_study', 'PageScores', 'seed_scores', 'paired_difference',
+           'compare', 'rule_based', 'keep_study', 'study']
 
 # %% ../nbs/06_experiments.ipynb #fb431c0c
 @dataclass(frozen=True)
@@ -280,6 +280,14 @@ def results_table(out:Path)->pd.DataFrame:
     if len(table): table.to_csv(Path(out)/'results.csv', index=False)
     return table
 
+def stale_rows(out:Path, # study folder
+               runs:list, # `RunConfig`s
+               code:str=None, # the code the study runs now (default: this checkout's `code_commit()`)
+              )->list:
+    "Run ids of `runs` finished in `out` by other code than `code`: a resumed study reuses them as they are."
+    code, rows = code or code_commit(), [Path(out)/'rows'/f'{r.run_id}.json' for r in runs]
+    return [p.stem for p in rows if p.exists() and json.loads(p.read_text()).get('code') != code]
+
 def run_study(runs:list, # `RunConfig`s, e.g. from `make_runs`
               out:Path, # study folder (the results store)
               workers:int=1, # processes running trainings in parallel (Dask LocalCluster when > 1)
@@ -293,6 +301,9 @@ def run_study(runs:list, # `RunConfig`s, e.g. from `make_runs`
     if len(set(ids)) != len(ids): raise ValueError('runs contain duplicates')
     pending = [r for r in runs if not (out/'rows'/f'{r.run_id}.json').exists()]
     if progress: print(f'{len(runs) - len(pending)} of {len(runs)} runs already done; {len(pending)} to run', flush=True)
+    stale = stale_rows(out, runs)
+    if stale: print(f'{out}: {len(stale)} finished runs were made by other code than {code_commit()} (e.g. {stale[0]}); '
+                    'they are reused as they are: use a new --out folder to rerun them', file=sys.stderr)
     if pending:
         paths = prepare_data(runs, out, tpdl, cache, progress=progress and sys.stderr.isatty())
         say = lambda i, row: progress and print(f'[{i + 1}/{len(pending)}] {row["run_id"]}: AP {row["AP"]:.3f} '
