@@ -17,6 +17,7 @@ import cv2
 import torch
 import torch.nn.functional as F
 from torch import nn
+from torch.optim.swa_utils import update_bn
 import torchvision
 from torchvision.models.detection import (FasterRCNN, fasterrcnn_resnet50_fpn, fasterrcnn_mobilenet_v3_large_fpn,
                                           retinanet_resnet50_fpn, fcos_resnet50_fpn)
@@ -29,8 +30,9 @@ from .refine import snap_edges, split_at_gaps
 
 # %% auto #0
 __all__ = ['TV_ARCHS', 'BOX_RATIOS', 'FAMILIES', 'DEFAULT_SIZE', 'FORMAT', 'fetch_backbone_weights', 'build_torchvision',
-           'CompactNet', 'rasterize', 'compact_loss', 'compact_decode', 'RedactionModel', 'finite_state', 'save_marked',
-           'save_detector', 'to_model_input', 'pad_batch', 'Detector', 'load_marked', 'checked_model', 'load_detector']
+           'CompactNet', 'rasterize', 'compact_loss', 'compact_decode', 'RedactionModel', 'recompute_bn',
+           'finite_state', 'save_marked', 'save_detector', 'to_model_input', 'pad_batch', 'Detector', 'load_marked',
+           'checked_model', 'load_detector']
 
 # %% ../nbs/02_models.ipynb #ef3d0efb
 TV_ARCHS = ('fasterrcnn_resnet50_fpn', 'fasterrcnn_resnet101_fpn', 'fasterrcnn_mobilenet_v3_large_fpn',
@@ -334,6 +336,16 @@ class RedactionModel(nn.Module):
             gray = x.float().mean(1).cpu().numpy()
             for d, g in zip(dets, gray): d['boxes'] = torch.from_numpy(snap_edges(g, d['boxes'].numpy(), self.snap))
         return dets
+
+# %% ../nbs/02_models.ipynb #bnst4ts2
+def recompute_bn(model:RedactionModel, # its BatchNorm statistics are replaced
+                 batches:list, # training images: (B,C,H,W) uint8 or [0,1] float tensors
+                ):
+    "Recompute `model`'s BatchNorm running statistics for its current weights on `batches` (`update_bn`)."
+    x = lambda b: b.float()/255 if b.dtype == torch.uint8 else b
+    if model.family == 'compact': update_bn((x(b) for b in batches), model.net)
+    else: update_bn((model.net.transform(list(x(b)))[0].tensors for b in batches), model.net.backbone)
+
 
 # %% ../nbs/02_models.ipynb #32e53583
 FORMAT = 'redaction_nbs.detector'

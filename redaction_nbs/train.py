@@ -8,7 +8,7 @@ Docs: https://redaction-nbs.github.io/redaction_nbs/train.html.md"""
 
 # %% ../nbs/03_train.ipynb #8bb8db0c
 from __future__ import annotations
-import contextlib, math, os, random, sys, time, warnings
+import collections, contextlib, math, os, random, sys, time, warnings
 from dataclasses import dataclass, field, asdict, fields
 from pathlib import Path
 import numpy as np
@@ -26,7 +26,7 @@ from fastcore.foundation import L
 from typing import Annotated
 from fastcore.script import bool_arg, store_true
 from .data import AnnotationError, CATEGORIES, PageSet, validate_pages
-from .models import (RedactionModel, DEFAULT_SIZE, FAMILIES, TV_ARCHS, save_detector, finite_state)
+from .models import (RedactionModel, DEFAULT_SIZE, FAMILIES, TV_ARCHS, save_detector, finite_state, recompute_bn)
 from .loaders import default_device, default_workers, load_pages, make_dls
 from .results import read_result
 from .checkpoint import load_checkpoint, save_checkpoint, set_rng_state
@@ -156,11 +156,13 @@ def _copy_state(model_or_state):
     return {k: v.detach().clone() for k, v in sd.items()}
 
 class WeightAverage(Callback):
-    "An exponential moving average of the weights (BatchNorm statistics too): validation and the saved model use it."
+    "An exponential moving average of the weights, with BatchNorm statistics of its own: validation and the saved model use it."
     order = 65
     def __init__(self, decay:float=0.998, # per step; the average spans about 1/(1-decay) steps
-                 avg:dict=None, n:int=0): # a resumed run's average and its step count
+                 avg:dict=None, n:int=0, # a resumed run's average and its step count
+                 bn_batches:int=16): # recent training batches the average's BatchNorm statistics are recomputed on (0: off)
         self.decay, self.avg, self.n, self.raw = decay, avg, n, None
+        self.recent = collections.deque(maxlen=bn_batches) if bn_batches else None
     def before_fit(self):
         if self.avg is None: self.avg = _copy_state(self.model)
         else: self.avg = {k: v.to(p.device) for (k, v), p in zip(self.avg.items(), self.model.state_dict().values())}
@@ -173,7 +175,15 @@ class WeightAverage(Callback):
                 a = self.avg[k]
                 if a.is_floating_point(): a.lerp_(v.detach(), 1 - d)
                 else: a.copy_(v)
-    def before_validate(self): self.raw = _copy_state(self.model); self.model.load_state_dict(self.avg)
+        if self.recent is not None: self.recent.append(self.xb[0].detach())  # the images (FeedTargets put targets after them)
+    def before_train(self):  # this epoch's batches only, so a resumed run recomputes what the uninterrupted one did
+        if self.recent is not None: self.recent.clear()
+    def before_validate(self):
+        self.raw = _copy_state(self.model); self.model.load_state_dict(self.avg)
+        if not self.recent: return
+        recompute_bn(self.model, list(self.recent))  # the running statistics were made by the raw weights, not the average
+        with torch.no_grad():  # kept in the average: validation, KeepBest and the saved model all see them
+            for k, b in self.model.named_buffers(): self.avg[k].copy_(b)
     def after_validate(self):
         if self.raw is not None: self.model.load_state_dict(self.raw); self.raw = None
 
@@ -250,6 +260,7 @@ class TrainConfig:
     model_kwargs:dict = field(default_factory=dict)
     seed:int = 0
     data:str = None  # what the training pages are
+    bn_batches:int = 16  # recent training batches the averaged weights' BatchNorm statistics are recomputed on (0: off)
 
     def __post_init__(self):
         self.class_names = tuple(self.class_names)
@@ -266,6 +277,7 @@ class TrainConfig:
             if not (math.isfinite(v) and v >= 0) or (k == 'lr' and v == 0):
                 raise ValueError(f'{k} must be a finite number {"above" if k == "lr" else "of at least"} 0, not {v}')
         if not 0 <= self.ema < 1: raise ValueError(f'ema must be in [0, 1), not {self.ema}')
+        if self.bn_batches < 0: raise ValueError(f'bn_batches must be at least 0, not {self.bn_batches}')
 
     @classmethod
     def from_dict(cls, d:dict):
@@ -319,7 +331,7 @@ def _build_learner(cfg:TrainConfig, train_pages, valid_pages, device, workers, c
     budget = Budget(cfg.total_steps, cfg.minutes, ck.get('elapsed', 0.))
     kept = ck.get('kept') or {}
     run_cbs = [EpochCrops(), budget, KeepBest(cfg.monitor, kept.get('state'), kept.get('score', -math.inf), kept.get('epoch'))]
-    if cfg.ema: run_cbs.append(WeightAverage(cfg.ema, ck.get('avg'), ck.get('avg_n', 0)))
+    if cfg.ema: run_cbs.append(WeightAverage(cfg.ema, ck.get('avg'), ck.get('avg_n', 0), cfg.bn_batches))
     if checkpoint: run_cbs.append(Checkpoint(checkpoint, asdict(cfg)))
     learn = make_learner(dls, model, PageSet(list(valid_pages)) if len(valid_pages) else None, keys, metric_fn,
                          cfg.lr, cfg.wd, cfg.clip, run_cbs + list(cbs or []))
@@ -359,12 +371,13 @@ def fit_detector(train_pages:list, # pages to train on
                  steps:int=None, # schedule over this many optimizer steps: same seed and steps, same weights
                  ema:float=0.998, # weight-averaging decay (0: off)
                  monitor:str='PQ', # validation score that picks the saved epoch
+                 bn_batches:int=16, # recent training batches the averaged weights' BatchNorm statistics are recomputed on (0: off)
                 )->Learner:
     "Train a detector of either family; returns the fastai `Learner`, its model holding the kept weights."
     ckpt = load_checkpoint(resume) if resume else None
     cfg = (TrainConfig.from_dict(ckpt['config']) if ckpt else  # a resumed run keeps its own configuration
            TrainConfig(family, arch, class_names, size, in_chans, crop, bs, iters, epochs, steps, minutes, lr, wd, clip,
-                       pretrained, ema, monitor, dict(model_kwargs or {}), seed, data_desc))
+                       pretrained, ema, monitor, dict(model_kwargs or {}), seed, data_desc, bn_batches))
     train_pages, valid_pages = check_pages(train_pages, 'training', cfg.class_names), check_pages(valid_pages, 'validation', cfg.class_names)
     device = device or default_device()
     workers = default_workers(device) if workers is None else workers
