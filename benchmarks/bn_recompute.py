@@ -1,6 +1,6 @@
 """BatchNorm statistics of averaged weights: the quick study's collapsed runs, as they were and with statistics recomputed.
 
-    python benchmarks/bn_recompute.py [--before quick_study_before_bn] [--below .05] [--out /tmp/bn_recompute] [--no-write]
+    python benchmarks/bn_recompute.py [--before quick_study_before_bn] [--below .05] [--out /tmp/bn_recompute] [--tpdl FOLDER] [--no-write]
 
 Takes the runs of a kept study made before the fix (default `results/quick_study_before_bn/`) whose fold AP was below
 `--below`. It trains each one again as the study does (same data, folds, pools, seed, steps and one thread), but with
@@ -9,7 +9,8 @@ scores the saved model on the held-out fold twice. The first score is as saved. 
 the 16 training batches that end the last epoch. A crop depends on (seed, epoch, index) alone, so these are the batches
 that training saw, and that second score is what training with the default `bn_batches=16` now saves by itself. Where the
 current kept study (`results/quick_study/`) holds the same run, its row is shown beside, as a cross-check. Writes
-`results/bn_recompute.json`.
+`results/bn_recompute.json`. Give it the TPDL folder and cache (`REDACTION_NBS_CACHE`, which holds the synthetic
+pools) of the studies it compares, so that its runs are theirs.
 """
 import argparse, time, warnings
 from pathlib import Path
@@ -45,7 +46,8 @@ def one(cfg, paths:dict, out:Path)->dict:
 def main():
     p = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     p.add_argument('--before', default='quick_study_before_bn'); p.add_argument('--below', type=float, default=.05)
-    p.add_argument('--out', default='/tmp/bn_recompute'); p.add_argument('--no-write', action='store_true')
+    p.add_argument('--out', default='/tmp/bn_recompute'); p.add_argument('--tpdl', default=None)
+    p.add_argument('--no-write', action='store_true')
     a = p.parse_args()
     warnings.simplefilter('ignore')
     import pandas as pd
@@ -55,10 +57,10 @@ def main():
     now_csv = results_dir()/'quick_study'/'results.csv'
     now = pd.read_csv(now_csv, dtype={'code': str}) if now_csv.exists() else pd.DataFrame(columns=['run_id'])
     low = before[before.AP < a.below]
-    runs = make_runs(tuple(before.experiment.unique()), 'quick', sorted(before.seed.unique()), int(before.folds.iloc[0]))
+    runs = make_runs(tuple(before.experiment.unique()), 'quick', [int(s) for s in sorted(before.seed.unique())], int(before.folds.iloc[0]))
     pick = [r for r in runs if r.run_id in set(low.run_id)]
     out = Path(a.out); out.mkdir(parents=True, exist_ok=True)
-    paths = prepare_data(runs, out, progress=False)
+    paths = prepare_data(runs, out, a.tpdl, progress=False)
     rows = []
     for cfg in pick:
         row = one(cfg, paths, out)
@@ -70,6 +72,6 @@ def main():
     if not a.no_write:
         data = f"{paths['record']['data']}: {paths['record']['n_pages']} pages in {len(paths['folds'])} document-grouped folds"
         print(write_result('bn_recompute', dict(runs=rows, below=a.below, before=a.before, batches=16), data=data,
-                           command=f'python benchmarks/bn_recompute.py --before {a.before}'))
+                           command=f'python benchmarks/bn_recompute.py --before {a.before} --tpdl <the study\'s TPDL folder>'))
 
 if __name__ == '__main__': main()
