@@ -21,12 +21,14 @@ def score(det, valid, images)->dict:
     m = evaluate_pages(valid, preds)
     return dict(AP=round(m['AP'], 4), PQ=round(m['PQ'], 4), P=round(m['P'], 4), boxes=sum(len(p['boxes']) for p in preds))
 
-def last_batches(pages, cfg, n:int=16, bs:int=8, crop:int=320)->list:
-    "The last `n` training batches of the run's last epoch, as `make_dls` cut them."
-    from redaction_nbs.loaders import CropDataset, PageCache, collate
-    ds = CropDataset(pages, PageCache(cfg.image_size, 3), ('redaction',), crop, cfg.iters*bs, seed=cfg.seed)
+def last_batches(pages, cfg, n:int=16)->list:
+    "The last `n` training batches of the run's last epoch, from the loaders `fit_detector` builds (its default crop and batch size)."
+    from redaction_nbs.loaders import make_dls, collate
+    from redaction_nbs.train import TrainConfig
+    t = TrainConfig(size=cfg.image_size, iters=cfg.iters, seed=cfg.seed)
+    ds = make_dls(pages, [], t.size, t.in_chans, t.class_names, t.crop, t.bs, t.iters, 0, 'cpu', seed=t.seed).train.dataset
     ds.epoch = cfg.epochs - 1
-    return [collate([ds[i] for i in range(b*bs, (b + 1)*bs)])[0] for b in range(cfg.iters - n, cfg.iters)]
+    return [collate([ds[i] for i in range(b*t.bs, (b + 1)*t.bs)])[0] for b in range(t.iters - n, t.iters)]
 
 def one(cfg, paths:dict, out:Path)->dict:
     from redaction_nbs.experiments import _fit, _pool, fold_pages

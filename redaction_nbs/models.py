@@ -296,6 +296,10 @@ def compact_decode(out:torch.Tensor, # raw network output (B, 2K+4, h, w)
 FAMILIES = ('compact', 'torchvision')
 DEFAULT_SIZE = dict(compact=1024, torchvision=800)  # long side of a page at training and inference
 
+def _unit(images:torch.Tensor):
+    "A batch of images as floats in [0, 1]: uint8 is scaled, floats pass as they are."
+    return images.float()/255 if images.dtype == torch.uint8 else images
+
 class RedactionModel(nn.Module):
     "A detector of either family: losses in training mode, detections in eval mode."
     def __init__(self, family:str='compact', # 'compact' or 'torchvision'
@@ -326,7 +330,7 @@ class RedactionModel(nn.Module):
         else: self.net = build_torchvision(arch, len(class_names), pretrained)
 
     def forward(self, images:torch.Tensor, targets:list=None):
-        x = images.float()/255 if images.dtype == torch.uint8 else images
+        x = _unit(images)
         if self.family == 'torchvision':
             return self.net(list(x), targets if self.training else None)
         out = self.net(x)
@@ -342,9 +346,8 @@ def recompute_bn(model:RedactionModel, # its BatchNorm statistics are replaced
                  batches:list, # training images: (B,C,H,W) uint8 or [0,1] float tensors
                 ):
     "Recompute `model`'s BatchNorm running statistics for its current weights on `batches` (`update_bn`)."
-    x = lambda b: b.float()/255 if b.dtype == torch.uint8 else b
-    if model.family == 'compact': update_bn((x(b) for b in batches), model.net)
-    else: update_bn((model.net.transform(list(x(b)))[0].tensors for b in batches), model.net.backbone)
+    if model.family == 'compact': update_bn((_unit(b) for b in batches), model.net)
+    else: update_bn((model.net.transform(list(_unit(b)))[0].tensors for b in batches), model.net.backbone)
 
 
 # %% ../nbs/02_models.ipynb #32e53583

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field, asdict, fields
 from pathlib import Path
 import numpy as np
 import torch
+from torch import nn
 with warnings.catch_warnings():  # fastai compiles a layer with torch.jit.script at import, which torch now deprecates
     warnings.filterwarnings('ignore', '`torch.jit.script` is deprecated', FutureWarning)
     from fastai.learner import Learner
@@ -167,6 +168,8 @@ class WeightAverage(Callback):
         if self.avg is None: self.avg = _copy_state(self.model)
         else: self.avg = {k: v.to(p.device) for (k, v), p in zip(self.avg.items(), self.model.state_dict().values())}
         self.learn.weight_average = self
+        if not any(isinstance(m, nn.modules.batchnorm._BatchNorm) for m in self.model.modules()):
+            self.recent = None  # no BatchNorm (a frozen pretrained backbone): no batches to keep
     def after_step(self):
         self.n += 1
         d = min(self.decay, (1 + self.n)/(10 + self.n))  # short memory at first: the first weights are noise
