@@ -23,8 +23,8 @@ from .charts import summarise, write_report
 # %% auto #0
 __all__ = ['SCALES', 'EXPERIMENTS', 'CORE', 'BEYOND', 'STUDY_THREADS', 'STUDY_LOADERS', 'BASELINES', 'RunConfig', 'make_runs',
            'study_cache', 'study_folds', 'data_record', 'fold_pages', 'pool_digest', 'prepare_data', 'start_from',
-           'run_one', 'results_table', 'stale_rows', 'run_study', 'PageScores', 'seed_scores', 'paired_difference',
-           'compare', 'rule_based', 'keep_study', 'study']
+           'run_one', 'results_table', 'stale_rows', 'plan_runs', 'run_study', 'PageScores', 'seed_scores',
+           'paired_difference', 'compare', 'rule_based', 'keep_study', 'study']
 
 # %% ../nbs/06_experiments.ipynb #fb431c0c
 @dataclass(frozen=True)
@@ -288,6 +288,30 @@ def stale_rows(out:Path, # study folder
     code, rows = code or code_commit(), [Path(out)/'rows'/f'{r.run_id}.json' for r in runs]
     return [p.stem for p in rows if p.exists() and json.loads(p.read_text()).get('code') != code]
 
+def _training(cfg:RunConfig)->str:
+    "A run's whole config but its experiment's name: runs with equal keys train the same model on the same pages."
+    d = asdict(cfg); d.pop('experiment'); return json.dumps(d, sort_keys=True)
+
+def plan_runs(runs:list, out:Path)->tuple:
+    "(runs to train, [(run, finished or planned run it repeats)]): a run that trains what another does is copied, not retrained."
+    done = {_training(r): r.run_id for r in runs if (Path(out)/'rows'/f'{r.run_id}.json').exists()}
+    train, copies = {}, []
+    for r in runs:
+        if (Path(out)/'rows'/f'{r.run_id}.json').exists(): continue
+        k = _training(r)
+        if k in done or k in train: copies.append((r, done.get(k) or train[k].run_id))
+        else: train[k] = r
+    return list(train.values()), copies
+
+def _copy_run(out:Path, src:str, cfg:RunConfig)->dict:
+    "Write `cfg`'s row, predictions and curve from the finished run `src`, which trained the same model (`same_as`)."
+    out = Path(out)
+    for d in ('preds', 'curves'):
+        write_json_atomic({**json.loads((out/d/f'{src}.json').read_text()), 'run_id': cfg.run_id}, out/d/f'{cfg.run_id}.json')
+    row = {**json.loads((out/'rows'/f'{src}.json').read_text()), 'run_id': cfg.run_id, 'experiment': cfg.experiment, 'same_as': src}
+    write_json_atomic(row, out/'rows'/f'{cfg.run_id}.json')
+    return row
+
 def run_study(runs:list, # `RunConfig`s, e.g. from `make_runs`
               out:Path, # study folder (the results store)
               workers:int=1, # processes running trainings in parallel (Dask LocalCluster when > 1)
@@ -299,8 +323,9 @@ def run_study(runs:list, # `RunConfig`s, e.g. from `make_runs`
     out = Path(out)
     ids = [r.run_id for r in runs]
     if len(set(ids)) != len(ids): raise ValueError('runs contain duplicates')
-    pending = [r for r in runs if not (out/'rows'/f'{r.run_id}.json').exists()]
-    if progress: print(f'{len(runs) - len(pending)} of {len(runs)} runs already done; {len(pending)} to run', flush=True)
+    pending, copies = plan_runs(runs, out)
+    if progress: print(f'{len(runs) - len(pending) - len(copies)} of {len(runs)} runs already done; {len(pending)} to run'
+                       + (f', {len(copies)} to copy from a run that trains the same model' if copies else ''), flush=True)
     stale = stale_rows(out, runs)
     if stale: print(f'{out}: {len(stale)} finished runs were made by other code than {code_commit()} (e.g. {stale[0]}); '
                     'they are reused as they are: use a new --out folder to rerun them', file=sys.stderr)
@@ -319,6 +344,7 @@ def run_study(runs:list, # `RunConfig`s, e.g. from `make_runs`
                   Client(LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None))) as client:
                 futures = client.map(run_one, pending, paths=paths, out=out, pure=False)
                 for i, (_, row) in enumerate(as_completed(futures, with_results=True)): say(i, row)
+    for r, src in copies: _copy_run(out, src, r)
     return results_table(out)
 
 # %% ../nbs/06_experiments.ipynb #4d61b7a9
@@ -459,7 +485,7 @@ def study(scale:str='quick', # 'quick' (CPU, compact detector) or 'full' (GPU, t
         if seeds < 1: raise ValueError(f'--seeds must be at least 1, not {seeds}')
         overrides = {k: v for k, v in dict(epochs=epochs, iters=iters).items() if v is not None}
         runs = make_runs(names, scale, range(seeds), folds, **overrides)
-        pending = sum(not (out/'rows'/f'{r.run_id}.json').exists() for r in runs)
+        pending = len(plan_runs(runs, out)[0])
         expected = pending * SCALES[scale]['run_seconds'] * runs[0].epochs * runs[0].iters / 450
         print(f'{len(runs)} runs ({len(names)} experiments × {folds} folds × {seeds} seeds), {pending} to do: '
               f'expected wall time ~{expected / 60:.0f} min ({SCALES[scale]["run_seconds"]} s per 450-step run measured on 2 CPU cores)', flush=True)
