@@ -30,9 +30,9 @@ def synthetic_pages(n:int, recipe:str='basic', seed:int=0):
     "The `n` synthetic pages of `recipe`, generated once into the project's cache."
     from redaction_nbs.data import cache_dir
     from redaction_nbs.formats import read_coco
-    from redaction_nbs.synthetic import GENERATOR, generate
+    from redaction_nbs.synthetic import generate, get_recipe
     if n == 0: return []
-    folder = cache_dir()/(f'bench-synth-{recipe}-{n}-seed{seed}-g{GENERATOR}')  # a new generator version makes new pages
+    folder = cache_dir()/(f'bench-synth-{get_recipe(recipe).key}-{n}-seed{seed}')  # a changed recipe or generator: new pages
     if not (folder/'annotations.json').exists(): generate(recipe, n, folder, seed=seed, workers=2, progress=False)
     return list(read_coco(folder/'annotations.json'))
 

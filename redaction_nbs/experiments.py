@@ -156,8 +156,6 @@ def fold_pages(pages:PageSet, folds:list, k:int):
     return part(False), part(True)
 
 # %% ../nbs/06_experiments.ipynb #5b7f3a20
-def _digest(obj)->str: return hashlib.sha1(json.dumps(obj, sort_keys=True, default=str).encode()).hexdigest()[:12]
-
 def pool_digest(pool:PageSet)->str:
     "Hash of a pool's image bytes and boxes: two studies trained on the same synthetic pages iff their digests agree."
     h = hashlib.sha1()
@@ -173,7 +171,7 @@ def prepare_data(runs:list, # the `RunConfig`s to prepare for
                  progress:bool=True,
                 )->dict:
     "Write the real pages and their folds, generate the synthetic pools `runs` need; returns paths and the data record."
-    from redaction_nbs.synthetic import GENERATOR, generate, get_recipe
+    from redaction_nbs.synthetic import generate, get_recipe
     out, cache = Path(out), Path(cache or study_cache())
     pages = load_tpdl(tpdl)
     n_folds = {r.folds for r in runs}
@@ -188,7 +186,7 @@ def prepare_data(runs:list, # the `RunConfig`s to prepare for
     for name, n in need.items():
         if n == 0: continue
         recipe = get_recipe(name)  # a name or a recipe file, resolved here: workers read the pool's files only
-        folder = cache/f'{recipe.name}-{_digest(dict(recipe.to_dict(), generator=GENERATOR))[:8]}-pool'
+        folder = cache/f'{recipe.key}-pool'
         pool = generate(recipe, 2 * n, folder, seed=0, workers=workers, progress=progress)
         pools[name], digests[name] = str(folder/'annotations.json'), pool_digest(pool)
     record = dict(data_record(pages, folds), pools=digests)
