@@ -113,7 +113,7 @@ RECIPES = {
         targets=dict(word=0.2, name=0.2, email=0.1, number=0.12, line=0.15, block=0.08, cell=0.08, paragraph=0.07),
         redactions=(2, 10),
         # no framed white areas as negatives: an empty table cell, form field or frame is pixel for pixel an outlined or
-        # white redaction, and in the generic mix they taught the compact model that outlined boxes are background
+        # white redaction, so in the generic mix they label as background what a border redaction looks like
         hard_negatives={**_ALL_NEGATIVES, 'empty_cell': 0., 'field': 0., 'frame': 0.},
         degradations=dict(bleed=0.1, lighting=0.2, rotate=0.3, blur=0.25, fax=0.05, binarize=0.08, speckle=0.2,
                           noise=0.3, jpeg=0.3, grayscale=0.3)),
