@@ -23,8 +23,8 @@ from .models import pad_batch, to_model_input
 from .pages import render_pages
 
 # %% auto #0
-__all__ = ['read_rgb', 'load_pages', 'PageCache', 'class_targets', 'crop_page', 'CropDataset', 'PageDataset', 'collate',
-           'default_device', 'default_workers', 'make_dls']
+__all__ = ['read_rgb', 'load_pages', 'PageCache', 'class_targets', 'crop_page', 'box_types', 'CropDataset', 'PageDataset',
+           'collate', 'default_device', 'default_workers', 'make_dls']
 
 # %% ../nbs/02a_loaders.ipynb #b7f1a006
 def read_rgb(path:Path)->np.ndarray:
@@ -126,6 +126,10 @@ def crop_page(img:np.ndarray, # HxWxC page
     return np.ascontiguousarray(out), b.astype(np.float32).reshape(-1, 4), labels
 
 # %% ../nbs/02a_loaders.ipynb #d946c6a0
+def box_types(page:Page, idx:list)->list:
+    "The redaction type of boxes `idx` of `page`: the box's own (synthetic pages record one) or else its page's (TPDL pages)."
+    return [(page.box_attrs[i] or {}).get('type') or page.attrs.get('redaction_type') or 'unknown' for i in idx]
+
 class CropDataset(torch.utils.data.Dataset):
     "Random training crops of cached pages, biased toward boxes, with scale jitter and flips; crop `i` of epoch `epoch` is a function of `(seed, epoch, i)` alone."
     def __init__(self, pages:list, # `Page`s to sample from
@@ -136,24 +140,44 @@ class CropDataset(torch.utils.data.Dataset):
                  scale:tuple=(0.85, 1.15), # scale jitter range
                  hflip:bool=True, vflip:bool=True, # random flips
                  seed:int=0, # with `epoch` and the index, fixes every crop: no global random state is read
+                 balance:bool=True, # box-centred crops draw a redaction type first, each type equally often
                 ):
         self.pages, self.cache, self.class_names = list(pages), cache, tuple(class_names)
         self.crop, self.n, self.box_frac, self.scale, self.hflip, self.vflip = crop, n, box_frac, scale, hflip, vflip
-        self.seed, self.epoch = seed, 0  # `epoch` is set by `EpochCrops` before each epoch's loader starts
+        self.seed, self.epoch, self.balance = seed, 0, balance  # `epoch` is set by `EpochCrops` before each epoch's loader starts
         if not self.pages: raise ValueError('no training pages')
+        by_type = {}  # type -> [(page index, index among the page's `class_targets`)]
+        for pi, p in enumerate(self.pages):
+            idx = [i for i, l in enumerate(p.labels) if l in self.class_names]
+            for j, t in enumerate(box_types(p, idx)): by_type.setdefault(t, []).append((pi, j))
+        self.types = {t: len(by_type[t]) for t in sorted(by_type)}
+        self.by_type = [by_type[t] for t in sorted(by_type)]
+
+    def _pick(self, rng)->tuple:
+        "(page index, index of the box to centre on or None, scale)."
+        if not self.balance:  # a page uniformly, then one of its boxes
+            pi = rng.integers(len(self.pages)); s = rng.uniform(*self.scale)
+            n = len(class_targets(self.pages[pi], self.class_names)[1])
+            return pi, (rng.integers(n) if n and rng.random() < self.box_frac else None), s
+        if self.by_type and rng.random() < self.box_frac:
+            group = self.by_type[rng.integers(len(self.by_type))]
+            pi, j = group[rng.integers(len(group))]
+        else: pi, j = rng.integers(len(self.pages)), None
+        return pi, j, rng.uniform(*self.scale)
 
     def __len__(self): return self.n
 
     def __getitem__(self, i):
         rng = np.random.default_rng((self.seed, self.epoch, i))
-        page = self.pages[rng.integers(len(self.pages))]
+        pi, j, s = self._pick(rng)
+        page = self.pages[pi]
         img, (sx, sy) = self.cache(page)
         boxes, labels = class_targets(page, self.class_names)
         boxes = boxes*np.array([sx, sy, sx, sy], np.float32)
-        s = rng.uniform(*self.scale); win = self.crop/s
+        win = self.crop/s
         H, W = img.shape[:2]
-        if len(boxes) and rng.random() < self.box_frac:
-            x1, y1, x2, y2 = boxes[rng.integers(len(boxes))]
+        if j is not None:
+            x1, y1, x2, y2 = boxes[j]
             cx, cy = rng.uniform(x1, x2), rng.uniform(y1, y2)
             x0, y0 = cx - win*rng.uniform(0.2, 0.8), cy - win*rng.uniform(0.2, 0.8)
         else:

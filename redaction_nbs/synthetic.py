@@ -24,7 +24,7 @@ __all__ = ['TARGETS', 'LANGUAGES', 'GENERATOR', 'RECIPES', 'Recipe', 'load_recip
            'place_redactions', 'page_name', 'SynthPage', 'make_page', 'PageJob', 'generate', 'synth', 'draw_boxes']
 
 # %% ../nbs/01d_synthetic.ipynb #e2eebb99
-TARGETS = ('word', 'name', 'email', 'number', 'line', 'block', 'cell', 'paragraph', 'run')
+TARGETS = ('word', 'name', 'email', 'number', 'line', 'block', 'cell', 'paragraph', 'run', 'stack')
 LANGUAGES = ('nl_NL', 'en_US')
 GENERATOR = 2  # the generator's version: bumped when the same recipe and seed make different pages (2: dates no longer depend on today)
 _FIELD_CHOICES = dict(layouts=LAYOUTS, styles=STYLES, targets=TARGETS, hard_negatives=HARD_NEGATIVES,
@@ -110,7 +110,7 @@ RECIPES = {
         name='basic',
         layouts={k: 1.0 for k in LAYOUTS if k != 'contacts'},
         styles=dict(black=0.35, gray=0.2, color=0.12, outline=0.1, white=0.04, code=0.12, hatch=0.03, marker=0.04),
-        targets=dict(word=0.2, name=0.2, email=0.1, number=0.12, line=0.15, block=0.08, cell=0.08, paragraph=0.07),
+        targets=dict(word=0.2, name=0.2, email=0.1, number=0.12, line=0.15, block=0.08, cell=0.08, paragraph=0.07, stack=0.08),
         redactions=(2, 10),
         # no framed white areas as negatives: an empty table cell, form field or frame is pixel for pixel an outlined or
         # white redaction, so in the generic mix they label as background what a border redaction looks like
@@ -131,7 +131,7 @@ RECIPES['targeted'] = replace(RECIPES['hard'],  # the hard recipe's box counts a
     name='targeted',
     layouts=dict(contacts=3, email=2, table=1.5, form=1.5, letter=1, decision=1, memo=0.5, report=0.3, court=0.3),
     styles=dict(code=0.25, light_gray=0.2, thin_outline=0.2, outline=0.1, white=0.1, black=0.1, gray=0.05),
-    targets=dict(run=0.35, name=0.15, email=0.15, word=0.1, number=0.1, cell=0.15),
+    targets=dict(run=0.35, stack=0.2, name=0.15, email=0.15, word=0.1, number=0.1, cell=0.15),
     hard_negatives={**_ALL_NEGATIVES, 'logo': 0.8, 'dark_image': 0.5, 'dark_header': 0.5, 'header_bar': 0.3, 'empty_cell': 0.6, 'field': 0.6},
     degradations=dict(paper=0.4, grayscale=0.4, bleed=0.1, lighting=0.2, rotate=0.3, blur=0.2, speckle=0.3, noise=0.3, jpeg=0.3),
     style_consistency=0.5)
@@ -204,7 +204,17 @@ def _text_candidates(lines:list, names:list)->dict:
                 if texts[i:i + len(toks)] == toks: cand['name'].append(union(line[i:i + len(toks)]))
         if len(line) >= 2: cand['line'].append(union(line))
         if len(items := _items(line, names)) >= 2: cand['run'].append(items)
+    cand['stack'] = _stacks(lines)
     return cand
+
+def _stacks(lines:list)->list:
+    "Groups of two or more lines set one under the other, left-aligned and close (address blocks, e-mail headers)."
+    groups = []
+    for prev, line in zip([None] + lines, lines):
+        h = prev and prev[0].y1 - prev[0].y0
+        if prev and 0 <= line[0].y0 - prev[0].y1 < 0.8 * h and abs(line[0].x0 - prev[0].x0) < 1.5 * h: groups[-1].append(line)
+        else: groups.append([line])
+    return [g for g in groups if len(g) >= 2]
 
 def _candidates(b:PageBuilder, words:list, geo:Geometry, rng)->dict:
     "Candidates for each target: float pixel boxes, `Cell`s (cell) or lists of `Word`s (run)."
@@ -239,6 +249,15 @@ def _run_boxes(words:list, pad:float, vcut:int, gap:int, shape)->list:
         a[2] = lo + max(0, hi - lo - g) // 2; b[0] = a[2] + g
     return [tuple(bx) for bx in boxes]
 
+def _stack_boxes(spans:list, pad:float, vcut:int, gap:int, shape)->list:
+    "One pixel box per line of a stack, left edges aligned, each line's box exactly `gap` px above the next's (touching at 0)."
+    boxes = [list(_pad_px(union(s), pad, vcut, shape)) for s in spans]
+    for bx in boxes: bx[0] = min(b[0] for b in boxes)
+    for a, b, sa, sb in zip(boxes, boxes[1:], spans, spans[1:]):
+        mid = (max(w.y1 for w in sa) + min(w.y0 for w in sb)) / 2  # between the two lines' text
+        a[3] = math.floor(mid - gap / 2); b[1] = a[3] + gap
+    return [tuple(bx) for bx in boxes]
+
 # %% ../nbs/01d_synthetic.ipynb #20826356
 def _overlaps(box, others, gap=2):
     x0, y0, x1, y1 = box
@@ -255,6 +274,11 @@ def _boxes_for(target, c, style, geo:Geometry, params:dict, rng)->tuple:
     if target == 'run':
         k = int(rng.integers(2, min(6, len(c)) + 1)); i = int(rng.integers(0, len(c) - k + 1))
         return style, [(bx, bx) for bx in _run_boxes(c[i:i + k], pad, vcut, int(rng.choice([0, 0, 1, 2, 3, 4])), geo.shape)]
+    if target == 'stack':  # consecutive lines, each from the same word on (a label such as "Van:" may stay visible)
+        k = int(rng.integers(2, min(4, len(c)) + 1)); i = int(rng.integers(0, len(c) - k + 1))
+        start = int(rng.integers(0, min(2, min(len(ln) for ln in c[i:i + k]))))
+        spans = [ln[start:int(rng.integers(start + 1, len(ln) + 1))] for ln in c[i:i + k]]
+        return style, [(bx, bx) for bx in _stack_boxes(spans, pad, vcut, int(rng.choice([0, 0, 1, 2])), geo.shape)]
     box = _pad_px(c, pad, vcut, geo.shape)
     return style, [(box, box)]
 

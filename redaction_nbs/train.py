@@ -264,6 +264,7 @@ class TrainConfig:
     seed:int = 0
     data:str = None  # what the training pages are
     bn_batches:int = 16  # recent training batches the averaged weights' BatchNorm statistics are recomputed on (0: off)
+    balance:bool = True  # box-centred crops draw each redaction type equally often (`CropDataset`)
 
     def __post_init__(self):
         self.class_names = tuple(self.class_names)
@@ -286,6 +287,7 @@ class TrainConfig:
     def from_dict(cls, d:dict):
         "A config from a checkpoint (older ones lack the newer fields)."
         names = {f.name for f in fields(cls)}
+        d = {'balance': False, **d}  # runs from before type-balanced crops drew pages uniformly
         return cls(**{k: v for k, v in d.items() if k in names})
 
     @property
@@ -325,7 +327,7 @@ def _build_learner(cfg:TrainConfig, train_pages, valid_pages, device, workers, c
     "The run's learner: loaders, model (from the checkpoint when resuming), budget, averaging, keeper, checkpoints."
     t0 = time.time()
     dls = make_dls(train_pages, valid_pages, cfg.size, cfg.in_chans, cfg.class_names, cfg.crop, cfg.bs, cfg.iters,
-                   workers, device, seed=cfg.seed)
+                   workers, device, seed=cfg.seed, balance=cfg.balance)
     cache_s = time.time() - t0
     if ckpt: model = RedactionModel(**ckpt['model_config']); model.load_state_dict(ckpt['state_dict'])
     else: model = RedactionModel(cfg.family, cfg.arch, cfg.class_names, cfg.in_chans, cfg.size,
@@ -375,12 +377,13 @@ def fit_detector(train_pages:list, # pages to train on
                  ema:float=0.998, # weight-averaging decay (0: off)
                  monitor:str='PQ', # validation score that picks the saved epoch
                  bn_batches:int=16, # recent training batches the averaged weights' BatchNorm statistics are recomputed on (0: off)
+                 balance:bool=True, # box-centred training crops draw each redaction type equally often
                 )->Learner:
     "Train a detector of either family; returns the fastai `Learner`, its model holding the kept weights."
     ckpt = load_checkpoint(resume) if resume else None
     cfg = (TrainConfig.from_dict(ckpt['config']) if ckpt else  # a resumed run keeps its own configuration
            TrainConfig(family, arch, class_names, size, in_chans, crop, bs, iters, epochs, steps, minutes, lr, wd, clip,
-                       pretrained, ema, monitor, dict(model_kwargs or {}), seed, data_desc, bn_batches))
+                       pretrained, ema, monitor, dict(model_kwargs or {}), seed, data_desc, bn_batches, balance))
     train_pages, valid_pages = check_pages(train_pages, 'training', cfg.class_names), check_pages(valid_pages, 'validation', cfg.class_names)
     device = device or default_device()
     workers = default_workers(device) if workers is None else workers
