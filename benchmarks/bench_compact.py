@@ -2,7 +2,7 @@
 
     python benchmarks/bench_compact.py [--seeds 0 1 2] [--steps 2075] [--synthetic 150] [--split-seed 0] [--jobs 3]
         [--pretrain STEPS] [--pretrain-pages 600] [--pretrain-recipe basic] [--gray]
-        [--padding zeros] [--workers 0] [--name compact_benchmark] [--no-write]
+        [--padding zeros] [--no-balance] [--workers 0] [--name compact_benchmark] [--no-write]
 
 Each seed trains `fit_detector` (compact family, defaults) on the dev training split plus `--synthetic` basic synthetic
 pages (generated once with `synthetic.generate('basic', n, folder, seed=0, workers=2)` and cached) for a fixed number of
@@ -37,7 +37,7 @@ def synthetic_pages(n:int, recipe:str='basic', seed:int=0):
     return list(read_coco(folder/'annotations.json'))
 
 def one(seed:int, steps:int, n_synth:int, split_seed:int, workers:int, model_dir:Path, pretrain:int=0, pre_pages:int=600,
-        pre_recipe:str='basic', in_chans:int=3, padding:str='zeros')->dict:
+        pre_recipe:str='basic', in_chans:int=3, padding:str='zeros', balance:bool=True)->dict:
     "Train one seed (first `pretrain` of its `steps` on synthetic pages alone, when asked), then time and score its saved model."
     warnings.simplefilter('ignore')
     import numpy as np, torch
@@ -56,7 +56,7 @@ def one(seed:int, steps:int, n_synth:int, split_seed:int, workers:int, model_dir
         fit_detector(synthetic_pages(pre_pages, pre_recipe, seed=1), [], 'compact', steps=pretrain, seed=seed, threads=1, in_chans=in_chans,
                      workers=workers, quiet=True, out=out.with_suffix('.pretrain.pt'), model_kwargs=mk)
         cbs = [start_from(out.with_suffix('.pretrain.pt'))]
-    learn = fit_detector(pages, valid, 'compact', steps=steps - pretrain, seed=seed, threads=1, workers=workers, quiet=True, in_chans=in_chans,
+    learn = fit_detector(pages, valid, 'compact', steps=steps - pretrain, seed=seed, threads=1, workers=workers, quiet=True, in_chans=in_chans, balance=balance,
                          out=out, keys=('AP50', 'PQ', 'P', 'R'), data_desc=f'tpdl-dev train + {n_synth} synthetic', cbs=cbs, model_kwargs=mk)
     train_s = time.time() - t0
     torch.set_num_threads(1)
@@ -99,6 +99,7 @@ if __name__ == '__main__':
     p.add_argument('--gray', action='store_true', help='grayscale input (the recipe reads colour pages)')
     p.add_argument('--rgb', action='store_true', help=argparse.SUPPRESS)  # the default now; kept for older results' commands
     p.add_argument('--padding', default='zeros', choices=['zeros', 'replicate'], help='how the convolutions pad (02_models)')
+    p.add_argument('--no-balance', action='store_true', help='crops drawn page by page, not type-balanced (02a_loaders)')
     p.add_argument('--jobs', type=int, default=3, help='seeds trained at once (one torch thread each)')
     p.add_argument('--workers', type=int, default=0, help='data-loading processes per run (crops are cheap)')
     p.add_argument('--models', default=None, help='folder for the trained models (default: a cache folder)')
@@ -109,7 +110,7 @@ if __name__ == '__main__':
     models = Path(a.models or cache_dir()/'bench-compact-models'); models.mkdir(parents=True, exist_ok=True)
     if a.one is not None:
         print(json.dumps(one(a.one, a.steps, a.synthetic, a.split_seed, a.workers, models, a.pretrain, a.pretrain_pages,
-                             a.pretrain_recipe, 1 if a.gray else 3, a.padding))); sys.exit(0)
+                             a.pretrain_recipe, 1 if a.gray else 3, a.padding, not a.no_balance))); sys.exit(0)
     synthetic_pages(a.synthetic)  # once, before the seeds start
     if a.pretrain: synthetic_pages(a.pretrain_pages, a.pretrain_recipe, seed=1)
     load = os.getloadavg()
@@ -120,7 +121,8 @@ if __name__ == '__main__':
             s = todo.pop(0)
             cmd = [sys.executable, __file__, '--one', str(s), '--steps', str(a.steps), '--synthetic', str(a.synthetic),
                    '--split-seed', str(a.split_seed), '--workers', str(a.workers), '--models', str(models),
-                   '--pretrain', str(a.pretrain), '--pretrain-pages', str(a.pretrain_pages), '--pretrain-recipe', a.pretrain_recipe, *(['--gray'] if a.gray else []), '--padding', a.padding]
+                   '--pretrain', str(a.pretrain), '--pretrain-pages', str(a.pretrain_pages), '--pretrain-recipe', a.pretrain_recipe, *(['--gray'] if a.gray else []), '--padding', a.padding,
+                   *(['--no-balance'] if a.no_balance else [])]
             procs.append((s, subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)))
         s, pr = procs.pop(0)
         out, err = pr.communicate()
@@ -135,7 +137,8 @@ if __name__ == '__main__':
         pre = (f'; first {a.pretrain} steps on {a.pretrain_pages} {a.pretrain_recipe} synthetic pages (seed 1) alone'
                if a.pretrain else '')
         path = write_result(a.name, dict(runs=runs, summary=summary, steps=a.steps, seeds=a.seeds, pretrain_steps=a.pretrain,
-                                         pretrain_pages=a.pretrain_pages if a.pretrain else 0, pretrain_recipe=a.pretrain_recipe, in_chans=1 if a.gray else 3, padding=a.padding),
+                                         pretrain_pages=a.pretrain_pages if a.pretrain else 0, pretrain_recipe=a.pretrain_recipe, in_chans=1 if a.gray else 3, padding=a.padding,
+                                         balance=not a.no_balance),
                             data=f'tpdl-dev: {n_train} train + {a.synthetic} synthetic / {runs[0]["n_valid"]} valid pages '
                                  f'(split_pages valid_frac=.25 seed={a.split_seed}){pre}',
                             command=' '.join(['python', 'benchmarks/bench_compact.py', *sys.argv[1:]]),
