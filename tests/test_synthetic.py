@@ -13,8 +13,8 @@ SOLID = {'black': 1, 'gray': 1, 'color': 1, 'light_gray': 1}
 NO_DEGRADATION = {k: 0 for k in S.DEGRADATIONS}
 
 def solid_recipe(**degradations):
-    "A recipe of solid boxes only, with exactly the given degradations (probability 1)."
-    return S.RECIPES['basic'].with_weights('solid', styles={k: (1 if k in SOLID else 0) for k in S.STYLES},
+    "A recipe of solid boxes only, none touching another (no `stack`s: their test is below), with exactly the given degradations (probability 1)."
+    return S.RECIPES['basic'].with_weights('solid', styles={k: (1 if k in SOLID else 0) for k in S.STYLES}, targets={'stack': 0},
                                            degradations={**NO_DEGRADATION, **degradations}, redactions=(4, 12))
 
 def expected(img, attrs):
