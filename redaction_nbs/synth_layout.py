@@ -21,7 +21,7 @@ __all__ = ['PAGE_SIZES', 'HARD_NEGATIVES', 'LAYOUT_FUNCS', 'LAYOUTS', 'PagePlan'
 
 # %% ../nbs/01b_synth_layout.ipynb #e01b7c7a
 PAGE_SIZES = {'a4': (595, 842), 'letter': (612, 792)}  # points
-HARD_NEGATIVES = ('empty_cell', 'field', 'frame', 'logo', 'dark_image', 'header_bar', 'rule', 'highlight', 'dark_header', 'chart')
+HARD_NEGATIVES = ('empty_cell', 'field', 'frame', 'logo', 'dark_image', 'header_bar', 'rule', 'highlight', 'dark_header')
 
 @dataclass(frozen=True)
 class PagePlan:
@@ -133,9 +133,9 @@ def _frame(self, box, width=1.0, color=(0, 0, 0)):
     self.obstacles += [(x0, y0, x1, y0 + width), (x0, y1 - width, x1, y1), (x0, y0, x0 + width, y1), (x1 - width, y0, x1, y1)]
 
 def _image(self, box, kind):
-    "A logo, photo, signature or chart (hard negatives) drawn later from a seed of its own."
+    "A logo, photo or signature (hard negatives) drawn later from a seed of its own."
     self.graphics.append(DrawCommand(kind, box, seed=int(self.rng.integers(2**31)))); self.obstacles.append(box)
-    self.mark(kind if kind in ('logo', 'chart') else 'dark_image')
+    self.mark('logo' if kind == 'logo' else 'dark_image')
 
 def _fit(self, text, width, size, bold=False):
     "`text` with each word cut short enough to fit `width` points (borb never breaks inside a word)."
@@ -328,9 +328,6 @@ def lay_report(b:PageBuilder, columns=1):
     if b.neg('dark_image'):
         h = b.rng.uniform(60, 160); b.y -= 10
         b.image((b.x0, b.y - h, b.x0 + h * b.rng.uniform(1, 1.6), b.y), 'photo'); b.y -= h
-    if b.neg('chart'):  # reports show their figures: solid colour wedges and bars that are not redactions
-        h = b.rng.uniform(50, 140); w = h * b.rng.uniform(1, 2.2); x = b.x0 + b.rng.uniform(0, max(b.x1 - b.x0 - w, 0)); b.y -= 10
-        b.image((x, b.y - h, x + w, b.y), 'chart'); b.y -= h
     if columns == 1:
         _body(b, numbered=True, headings=True)
         return

@@ -201,31 +201,6 @@ def _logo(cv, box, rng):
         else: d.text((0, 0), letter, fill=black, font=pil_font(max(8, int(h * 0.9))))
     draw_crop(cv, box, draw)
 
-def _chart(cv, box, rng):
-    "A report's figure in solid colours: a pie, a ring, a half-ring gauge with its needle, or bars on an axis."
-    h, w = box[3] - box[1], box[2] - box[0]
-    kind = int(rng.integers(4))
-    n = int(rng.integers(2, 5))
-    cols = [cv.col(_pick(rng, COLORS) if rng.random() < 0.5 else tuple(int(v) for v in rng.integers(0, 256, 3))) for _ in range(n)]
-    white, black = cv.col(255), cv.col(0)
-    def draw(d):
-        if kind < 3:
-            r = min(h if kind < 2 else h / 2 + 2, w / 2) - 2; cx, cy = w / 2, (h / 2 if kind < 2 else h - 2)
-            start, span = (-90, 360) if kind < 2 else (180, 180)
-            edges = start + span * np.r_[0, np.sort(rng.uniform(0, 1, n - 1)), 1]
-            for c, a0, a1 in zip(cols, edges, edges[1:]): d.pieslice((cx - r, cy - r, cx + r, cy + r), a0, a1, fill=c)
-            if kind > 0: q = r * rng.uniform(0.4, 0.65); d.ellipse((cx - q, cy - q, cx + q, cy + q), fill=white)
-            if kind == 2:
-                a = np.deg2rad(rng.uniform(190, 350))
-                d.line([(cx, cy), (cx + r * 0.9 * np.cos(a), cy + r * 0.9 * np.sin(a))], fill=black, width=max(2, int(r / 15)))
-        else:
-            k = int(rng.integers(3, 9)); bw = (w - 8) / k
-            for i in range(k):
-                top = rng.uniform(0.1, 0.85) * (h - 4)
-                d.rectangle((6 + i * bw + bw * 0.15, top, 6 + (i + 1) * bw - bw * 0.15, h - 4), fill=cols[i % (1 if rng.random() < 0.5 else n)])
-            d.line([(4, 0), (4, h - 3), (w - 1, h - 3)], fill=black, width=1)
-    draw_crop(cv, box, draw)
-
 def paint_graphic(cv:Canvas, cmd:DrawCommand, s:float, H:float):
     "Paint drawing command `cmd` (points) on the page at scale `s` px/pt, page height `H` pt."
     box = px_box(cmd.box, s, H, cv.a.shape)
@@ -236,7 +211,6 @@ def paint_graphic(cv:Canvas, cmd:DrawCommand, s:float, H:float):
     elif cmd.kind == 'photo': _photo(cv, box, rng)
     elif cmd.kind == 'signature': _signature(cv, box, rng, s)
     elif cmd.kind == 'logo': _logo(cv, box, rng)
-    elif cmd.kind == 'chart': _chart(cv, box, rng)
     else: raise ValueError(f'unknown drawing command {cmd.kind!r}')
 
 def highlight(cv:Canvas, box, color):
