@@ -245,36 +245,33 @@ def test_page_attrs_record_what_each_page_drew():
         from collections import Counter
         assert a['styles'] == dict(Counter(b['style'] for b in pg.box_attrs)) and a['targets'] == dict(Counter(b['target'] for b in pg.box_attrs))
 
-def test_runs_are_separate_exact_boxes_touching_or_a_few_pixels_apart():
-    "Each box of a run is its own exact fill; neighbours on a line never overlap and are 0-4 px apart."
-    r = S.RECIPES['targeted'].with_weights('runs', targets={k: int(k == 'run') for k in S.TARGETS}, styles={k: (1 if k in SOLID else 0) for k in S.STYLES},
-                                           degradations={k: 0 for k in S.DEGRADATIONS}, hard_negatives={'highlight': 0})
-    gaps = []
-    for i in range(8):
-        pg = S.make_page(r, seed=3, index=i)
+def only_target(recipe:str, target:str, seed:int=3, n:int=8):
+    "Clean pages of `recipe` whose solid redactions all cover `target`, each page's boxes sorted and checked exact and apart."
+    r = S.RECIPES[recipe].with_weights(target, targets={k: int(k == target) for k in S.TARGETS}, styles={k: (1 if k in SOLID else 0) for k in S.STYLES},
+                                       degradations={k: 0 for k in S.DEGRADATIONS}, hard_negatives={'highlight': 0})
+    for i in range(n):
+        pg = S.make_page(r, seed=seed, index=i)
         boxes = sorted((tuple(b), a) for b, a in zip(pg.boxes.astype(int).tolist(), pg.box_attrs))
         for (b, a) in boxes:
+            assert a['target'] == target
             inside, _ = inside_and_ring(pg.pixels, b)
             assert np.abs(inside - expected(pg.pixels, a)).max() <= 0.5
         for (b, _), (c, _) in zip(boxes, boxes[1:]):
-            if b[1] == c[1] and b[3] == c[3] and 0 <= c[0] - b[2] <= 4: gaps.append(c[0] - b[2])
             assert not (b[0] < c[2] and c[0] < b[2] and b[1] < c[3] and c[1] < b[3]), (b, c)  # no overlap
+        yield boxes
+
+def test_runs_are_separate_exact_boxes_touching_or_a_few_pixels_apart():
+    "Each box of a run is its own exact fill; neighbours on a line never overlap and are 0-4 px apart."
+    gaps = []
+    for boxes in only_target('targeted', 'run'):
+        for (b, _), (c, _) in zip(boxes, boxes[1:]):
+            if b[1] == c[1] and b[3] == c[3] and 0 <= c[0] - b[2] <= 4: gaps.append(c[0] - b[2])
     assert 0 in gaps and any(g > 0 for g in gaps) and len(gaps) > 10
 
 def test_stacks_are_separate_exact_boxes_one_per_line_touching_or_a_few_pixels_apart():
     "Each line of a stack is its own exact fill; the boxes share a left edge, never overlap and are 0-2 px apart vertically."
-    r = S.RECIPES['basic'].with_weights('stacks', targets={k: int(k == 'stack') for k in S.TARGETS}, styles={k: (1 if k in SOLID else 0) for k in S.STYLES},
-                                        degradations={k: 0 for k in S.DEGRADATIONS}, hard_negatives={'highlight': 0})
     gaps = []
-    for i in range(8):
-        pg = S.make_page(r, seed=3, index=i)
-        boxes = sorted((tuple(b), a) for b, a in zip(pg.boxes.astype(int).tolist(), pg.box_attrs))
-        assert all(a['target'] == 'stack' for _, a in boxes)
-        for (b, a) in boxes:
-            inside, _ = inside_and_ring(pg.pixels, b)
-            assert np.abs(inside - expected(pg.pixels, a)).max() <= 0.5
-        for (b, _), (c, _) in zip(boxes, boxes[1:]):
-            assert not (b[0] < c[2] and c[0] < b[2] and b[1] < c[3] and c[1] < b[3]), (b, c)  # no overlap
+    for boxes in only_target('basic', 'stack'):
         by_left = sorted(boxes, key=lambda t: (t[0][0], t[0][1]))
         for (b, _), (c, _) in zip(by_left, by_left[1:]):
             if b[0] == c[0] and 0 <= c[1] - b[3] <= 2: gaps.append(c[1] - b[3])
