@@ -54,7 +54,7 @@ def one(seed:int, steps:int, n_synth:int, split_seed:int, workers:int, model_dir
     if pretrain:  # the same step budget: `pretrain` steps on synthetic pages alone, the rest on the mix
         from redaction_nbs.experiments import start_from
         fit_detector(synthetic_pages(pre_pages, pre_recipe, seed=1), [], 'compact', steps=pretrain, seed=seed, threads=1, in_chans=in_chans,
-                     workers=workers, quiet=True, out=out.with_suffix('.pretrain.pt'), model_kwargs=mk)
+                     workers=workers, quiet=True, out=out.with_suffix('.pretrain.pt'), model_kwargs=mk, balance=balance)
         cbs = [start_from(out.with_suffix('.pretrain.pt'))]
     learn = fit_detector(pages, valid, 'compact', steps=steps - pretrain, seed=seed, threads=1, workers=workers, quiet=True, in_chans=in_chans, balance=balance,
                          out=out, keys=('AP50', 'PQ', 'P', 'R'), data_desc=f'tpdl-dev train + {n_synth} synthetic', cbs=cbs, model_kwargs=mk)
