@@ -26,7 +26,7 @@ from torchvision.models.detection.rpn import RPNHead
 from torchvision.models.detection.backbone_utils import resnet_fpn_backbone
 from torchvision.models.detection.transform import GeneralizedRCNNTransform
 from .data import atomic_path
-from .refine import snap_edges, split_at_gaps
+from .refine import snap_edges, split_at_gaps, split_at_codes
 
 # %% auto #0
 __all__ = ['TV_ARCHS', 'BOX_RATIOS', 'FAMILIES', 'DEFAULT_SIZE', 'FORMAT', 'fetch_backbone_weights', 'build_torchvision',
@@ -309,7 +309,7 @@ class RedactionModel(nn.Module):
                  image_size:int=None, # long side of a page in pixels
                  pretrained:bool=False, # torchvision ImageNet backbone weights
                  snap:int=2, # compact: snap box edges to the ink within this many pixels (0: off)
-                 split:bool=True, # compact: `Detector.predict` cuts boxes apart at light gaps on the page (`refine`)
+                 split:bool=True, # compact: `Detector.predict` cuts boxes apart at light gaps and between stacked codes on the page (`refine`)
                  **kwargs, # passed to `CompactNet`
                 ):
         super().__init__()
@@ -434,7 +434,8 @@ class Detector:
                 if (self.model.snap or self.model.split) and len(b):  # at the page's own resolution (`refine`)
                     gray = to_model_input(np.asarray(im), 1)[..., 0].astype(np.float32)/255
                     if self.model.snap: b = snap_edges(gray, b, int(np.ceil(self.model.snap/min(sx, sy))))
-                    if self.model.split: b, src = split_at_gaps(gray, b); scores, labels = scores[src], labels[src]
+                    for cut in ((split_at_gaps, split_at_codes) if self.model.split else ()):
+                        b, src = cut(gray, b); scores, labels = scores[src], labels[src]
                 results.append(dict(boxes=b.astype(np.float32), scores=scores, labels=[self.class_names[int(l) - 1] for l in labels]))
         return results
 

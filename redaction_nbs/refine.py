@@ -1,6 +1,7 @@
 """The compact detector sees a page downscaled to 1,024 px; a redaction's edges and the light gaps between
-stacked redactions are sharpest on the page itself. Two steps run there, after the network: edges snap to
-the ink, and a box that a light band crosses from side to side is cut in two.
+stacked redactions are sharpest on the page itself. Three steps run there, after the network: edges snap to
+the ink, a box that a light band crosses from side to side is cut in two, and a fill holding a stack of
+exemption codes is cut between them.
 
 Docs: https://redaction-nbs.github.io/redaction_nbs/refine.html.md"""
 
@@ -8,10 +9,11 @@ Docs: https://redaction-nbs.github.io/redaction_nbs/refine.html.md"""
 
 # %% ../nbs/02c_refine.ipynb #rf000003
 from __future__ import annotations
+import cv2
 import numpy as np
 
 # %% auto #0
-__all__ = ['snap_edges', 'split_at_gaps']
+__all__ = ['snap_edges', 'split_at_gaps', 'split_at_codes']
 
 # %% ../nbs/02c_refine.ipynb #7d064661
 def snap_edges(img:np.ndarray, # HxW float grayscale in [0,1]
@@ -78,4 +80,87 @@ def split_at_gaps(img:np.ndarray, # HxW float grayscale in [0,1], the page at th
             cut = _cut_once(img, part, min_rise, min_dark, min_part)
             if cut is None: out.append(part); source.append(i)
             else: todo[:0] = cut
+    return np.array(out, np.float32).reshape(-1, 4), np.array(source, np.int64)
+
+# %% ../nbs/02c_refine.ipynb #rfc0de02
+def _fill_mask(patch:np.ndarray, fill:float, tol:float, glyph:float)->np.ndarray:
+    "Pixels of a box's fill, counting the letters printed on it as fill: holes in it, and pieces at its edge narrower than `glyph` px."
+    solid = cv2.morphologyEx((np.abs(patch - fill) <= tol).astype(np.uint8), cv2.MORPH_OPEN, np.ones((3, 3), np.uint8))
+    _, lab, stats, _ = cv2.connectedComponentsWithStats(1 - solid, connectivity=8)
+    x, y, w, h = (stats[:, k] for k in (cv2.CC_STAT_LEFT, cv2.CC_STAT_TOP, cv2.CC_STAT_WIDTH, cv2.CC_STAT_HEIGHT))
+    H, W = patch.shape
+    hole = (x > 0) & (y > 0) & (x + w < W) & (y + h < H)  # not touching the box's edge: enclosed by the fill
+    letter = hole | (w <= glyph)
+    letter[0] = False  # label 0: the solid fill itself
+    return solid.astype(bool) | letter[lab]
+
+def _line_extents(mask:np.ndarray, min_len:int)->tuple:
+    "Per row: start and end of its longest run of fill; -1 where it has none `min_len` long."
+    L, R = np.full(len(mask), -1), np.full(len(mask), -1)
+    for r, row in enumerate(mask):
+        runs = list(_bright_runs(row))
+        a, e = max(runs, key=lambda t: t[1] - t[0]) if runs else (0, 0)
+        if e - a >= min_len: L[r], R[r] = a, e
+    return L, R
+
+def _median5(v:np.ndarray)->np.ndarray:
+    "Running median over 5 values (edges repeated): one odd row does not make a jump."
+    return np.median(np.lib.stride_tricks.sliding_window_view(np.pad(v, 2, mode='edge'), 5), axis=1)
+
+def _code_cuts(L, R, bands, width, jump, min_pitch)->list:
+    "Row indices between stacked codes, and where the fill's right edge jumps, that leave a code in every part."
+    rows = np.nonzero(L >= 0)[0]
+    Rs = _median5(R[rows].astype(np.float32))
+    cuts = {int(rows[k]) for k in range(1, len(rows)) if abs(Rs[k] - Rs[k - 1]) > max(4, jump*width)}
+    tall = max(e - a for a, e in bands)
+    cuts |= {(e1 + a2)//2 for (a1, e1), (a2, e2) in zip(bands, bands[1:]) if (a2 + e2 - a1 - e1)/2 >= min_pitch*tall}
+    centres, edges = [(a + e)/2 for a, e in bands], [0]
+    for c in sorted(cuts):  # a cut stays when a code lies between it and the last one kept, and another below it
+        if any(edges[-1] <= m < c for m in centres) and any(m >= c for m in centres): edges.append(c)
+    return edges[1:]
+
+# %% ../nbs/02c_refine.ipynb #rfc0de03
+def _split_codes_one(img, box, min_dark, flat, tol, glyph, jump, min_pitch, max_ratio, rect)->list:
+    "The parts of one box (xyxy floats): itself alone unless it is a flat fill holding a stack of codes."
+    H, W = img.shape
+    x1, y1, x2, y2 = (int(round(v)) for v in box)
+    x1, y1, x2, y2 = max(x1, 0), max(y1, 0), min(x2, W), min(y2, H)
+    if x2 - x1 < 10 or y2 - y1 < 12: return [box]
+    patch = img[y1:y2, x1:x2]
+    fill = float(np.median(patch))
+    if 1 - fill < min_dark or np.mean(np.abs(patch - fill) <= tol/4) < flat: return [box]
+    mask = _fill_mask(patch, fill, tol, glyph*max(H, W))
+    L, R = _line_extents(mask, 8)
+    text = ((np.abs(patch - fill) > 2*tol) & mask).sum(1) >= 2  # rows with something printed on the fill
+    bands = [(a, e) for a, e in _bright_runs(text & (L >= 0)) if e - a >= 3]
+    if len(bands) < 2: return [box]  # one code or none: one redaction
+    heights = [e - a for a, e in bands]
+    if max(heights) > max_ratio*min(heights): return [box]
+    edges = [0, *_code_cuts(L, R, bands, x2 - x1, jump, min_pitch), y2 - y1]
+    if len(edges) < 3: return [box]
+    parts = []
+    for t, u in zip(edges, edges[1:]):
+        ok = L[t:u] >= 0
+        if u - t < 1.2*max(heights) or not ok.any(): return [box]  # each part holds its code with room to spare
+        a, e = int(L[t:u][ok].min()), int(R[t:u][ok].max())
+        if mask[t:u, a:e].mean() < rect: return [box]  # not a filled rectangle: leave the box whole
+        parts.append(np.array([x1 + a, y1 + t, x1 + e, y1 + u], np.float32))
+    return parts
+
+def split_at_codes(img:np.ndarray, # HxW float grayscale in [0,1], the page at the boxes' resolution
+                   boxes:np.ndarray, # (n,4) xyxy in `img` pixels
+                   min_dark:float=0.15, # only fills at least this much darker than white are cut
+                   flat:float=0.5, # ... and only flat ones: this share of the box within `tol`/4 of its fill
+                   tol:float=0.08, # brightness within this of the fill is fill; twice as far is text printed on it
+                   glyph:float=0.012, # a piece of text at the box's edge narrower than this share of the page's long side is a letter
+                   jump:float=0.04, # a step of the fill's right edge larger than this share of the box's width (and 4 px) parts two lines
+                   min_pitch:float=1.3, # consecutive codes at least this many code heights apart (centre to centre)
+                   max_ratio:float=2., # codes of one stack differ in height by at most this factor
+                   rect:float=0.85, # each part at least this share fill
+                  )->tuple:
+    "(boxes, source): flat fills holding two or more codes one above the other cut between them; `source[i]` is part `i`'s input box."
+    out, source = [], []
+    for i, b in enumerate(np.asarray(boxes, np.float32).reshape(-1, 4)):
+        parts = _split_codes_one(img, b, min_dark, flat, tol, glyph, jump, min_pitch, max_ratio, rect)
+        out += parts; source += [i]*len(parts)
     return np.array(out, np.float32).reshape(-1, 4), np.array(source, np.int64)
