@@ -55,6 +55,7 @@ if __name__ == '__main__':
     print('mean change: ' + ', '.join(f'{k} {v:+.3f}' for k, v in res['mean_change'].items()) + f"; worst PQ change {res['worst_pq_change']:+.3f}")
     if not a.no_write:
         from redaction_nbs.results import write_result
-        n_pages = res['runs'][0]['pages'] if res['runs'] else 0
-        data = f"held-out predictions of {len(res['runs'])} study runs ({n_pages} pages each, pooled folds), made at {', '.join(res['made_at'])} without split_at_codes"
+        sizes = sorted({r['pages'] for r in res['runs']})
+        data = (f"held-out predictions of {len(res['runs'])} study runs (each on its held-out fold of {sizes[0]}-{sizes[-1]} real pages), "
+                f"made at {', '.join(res['made_at'])} without split_at_codes")
         print('kept:', write_result(a.name, res, data, command=f'python benchmarks/split_codes_check.py {a.study}'))
