@@ -83,16 +83,15 @@ def split_at_gaps(img:np.ndarray, # HxW float grayscale in [0,1], the page at th
     return np.array(out, np.float32).reshape(-1, 4), np.array(source, np.int64)
 
 # %% ../nbs/02c_refine.ipynb #rfc0de02
-def _fill_mask(patch:np.ndarray, fill:float, tol:float, glyph:float)->np.ndarray:
-    "Pixels of a box's fill, counting the letters printed on it as fill: holes in it, and pieces at its edge narrower than `glyph` px."
-    solid = cv2.morphologyEx((np.abs(patch - fill) <= tol).astype(np.uint8), cv2.MORPH_OPEN, np.ones((3, 3), np.uint8))
-    _, lab, stats, _ = cv2.connectedComponentsWithStats(1 - solid, connectivity=8)
+def _fill_mask(solid:np.ndarray, glyph:float)->np.ndarray:
+    "A box's fill (`solid`: pixels at its fill's brightness), counting the letters printed on it as fill: holes in it, and pieces at its edge narrower than `glyph` px."
+    _, lab, stats, _ = cv2.connectedComponentsWithStats(1 - solid.astype(np.uint8), connectivity=8)
     x, y, w, h = (stats[:, k] for k in (cv2.CC_STAT_LEFT, cv2.CC_STAT_TOP, cv2.CC_STAT_WIDTH, cv2.CC_STAT_HEIGHT))
-    H, W = patch.shape
+    H, W = solid.shape
     hole = (x > 0) & (y > 0) & (x + w < W) & (y + h < H)  # not touching the box's edge: enclosed by the fill
     letter = hole | (w <= glyph)
     letter[0] = False  # label 0: the solid fill itself
-    return solid.astype(bool) | letter[lab]
+    return solid | letter[lab]
 
 def _line_extents(mask:np.ndarray, min_len:int)->tuple:
     "Per row: start and end of its longest run of fill; -1 where it has none `min_len` long."
@@ -120,31 +119,53 @@ def _code_cuts(L, R, bands, width, jump, min_pitch)->list:
     return edges[1:]
 
 # %% ../nbs/02c_refine.ipynb #rfc0de03
-def _split_codes_one(img, box, min_dark, flat, tol, glyph, jump, min_pitch, max_ratio, rect)->list:
-    "The parts of one box (xyxy floats): itself alone unless it is a flat fill holding a stack of codes."
-    H, W = img.shape
-    x1, y1, x2, y2 = (int(round(v)) for v in box)
-    x1, y1, x2, y2 = max(x1, 0), max(y1, 0), min(x2, W), min(y2, H)
-    if x2 - x1 < 10 or y2 - y1 < 12: return [box]
-    patch = img[y1:y2, x1:x2]
-    fill = float(np.median(patch))
-    if 1 - fill < min_dark or np.mean(np.abs(patch - fill) <= tol/4) < flat: return [box]
-    mask = _fill_mask(patch, fill, tol, glyph*max(H, W))
+def _stacked(mask, far, jump, min_pitch, max_ratio, rect)->list:
+    "(top, bottom, left, right) of each fill stacked in a box's `mask`, each holding a code; [] when it is one fill."
     L, R = _line_extents(mask, 8)
-    text = ((np.abs(patch - fill) > 2*tol) & mask).sum(1) >= 2  # rows with something printed on the fill
+    text = (far & mask).sum(1) >= 2  # rows with something printed on the fill
     bands = [(a, e) for a, e in _bright_runs(text & (L >= 0)) if e - a >= 3]
-    if len(bands) < 2: return [box]  # one code or none: one redaction
+    if len(bands) < 2: return []  # one code or none: one redaction
     heights = [e - a for a, e in bands]
-    if max(heights) > max_ratio*min(heights): return [box]
-    edges = [0, *_code_cuts(L, R, bands, x2 - x1, jump, min_pitch), y2 - y1]
-    if len(edges) < 3: return [box]
+    if max(heights) > max_ratio*min(heights): return []
+    edges = [0, *_code_cuts(L, R, bands, mask.shape[1], jump, min_pitch), len(mask)]
     parts = []
     for t, u in zip(edges, edges[1:]):
         ok = L[t:u] >= 0
-        if u - t < 1.2*max(heights) or not ok.any(): return [box]  # each part holds its code with room to spare
+        if u - t < 1.2*max(heights) or not ok.any(): return []  # each part holds its code with room to spare
         a, e = int(L[t:u][ok].min()), int(R[t:u][ok].max())
-        if mask[t:u, a:e].mean() < rect: return [box]  # not a filled rectangle: leave the box whole
-        parts.append(np.array([x1 + a, y1 + t, x1 + e, y1 + u], np.float32))
+        if mask[t:u, a:e].mean() < rect: return []  # not a filled rectangle: leave the box whole
+        parts.append((t, u, a, e))
+    return parts if len(parts) > 1 else []
+
+def _side_by_side(solid, far, min_w, min_gap=3, empty=0.1)->list:
+    "(left, right) of each fill side by side in one row of a box, apart where columns hold almost no fill, each with a code; [] when one."
+    share = solid.mean(0)
+    gaps = [(a, e) for a, e in _bright_runs(share < empty) if e - a >= min_gap and a >= min_w and len(share) - e >= min_w]
+    edges = [0, *[v for g in gaps for v in g], len(share)]
+    segs = list(zip(edges[::2], edges[1::2]))
+    coded = lambda a, e: (far[:, a:e] & ~solid[:, a:e]).sum() >= 6 and solid[:, a:e].mean() >= 0.4
+    return segs if len(segs) > 1 and all(coded(a, e) for a, e in segs) else []
+
+# %% ../nbs/02c_refine.ipynb #rfc0de07
+def _split_codes_one(img, box, min_dark, flat, tol, glyph, jump, min_pitch, max_ratio, rect)->list:
+    "The parts of one box (xyxy floats): itself alone unless it is a flat fill holding codes one above the other or side by side."
+    H, W = img.shape
+    x1, y1, x2, y2 = (int(round(v)) for v in box)
+    x1, y1, x2, y2 = max(x1, 0), max(y1, 0), min(x2, W), min(y2, H)
+    if x2 - x1 < 10 or y2 - y1 < 6: return [box]
+    patch = img[y1:y2, x1:x2]
+    fill = float(np.median(patch))
+    if 1 - fill < min_dark or np.mean(np.abs(patch - fill) <= tol/4) < flat: return [box]
+    solid = cv2.morphologyEx((np.abs(patch - fill) <= tol).astype(np.uint8), cv2.MORPH_OPEN, np.ones((3, 3), np.uint8)).astype(bool)
+    far, min_w = np.abs(patch - fill) > 2*tol, 0.006*max(H, W)  # text printed on the fill; the narrowest box
+    stack = _stacked(_fill_mask(solid, glyph*max(H, W)), far, jump, min_pitch, max_ratio, rect)
+    rows = stack or [(0, y2 - y1, 0, x2 - x1)]
+    parts = []
+    for t, u, a, e in rows:
+        side = _side_by_side(solid[t:u, a:e], far[t:u, a:e], min_w)
+        top, bottom = (y1 + t, y1 + u) if stack else (box[1], box[3])  # an uncut box keeps its own edges
+        parts += [np.array([x1 + a + c0, top, x1 + a + c1, bottom], np.float32) for c0, c1 in side]
+        if not side: parts.append(np.array([x1 + a, top, x1 + e, bottom], np.float32) if stack else box)
     return parts
 
 def split_at_codes(img:np.ndarray, # HxW float grayscale in [0,1], the page at the boxes' resolution
@@ -156,9 +177,9 @@ def split_at_codes(img:np.ndarray, # HxW float grayscale in [0,1], the page at t
                    jump:float=0.04, # a step of the fill's right edge larger than this share of the box's width (and 4 px) parts two lines
                    min_pitch:float=1.3, # consecutive codes at least this many code heights apart (centre to centre)
                    max_ratio:float=2., # codes of one stack differ in height by at most this factor
-                   rect:float=0.85, # each part at least this share fill
+                   rect:float=0.85, # each stacked part at least this share fill
                   )->tuple:
-    "(boxes, source): flat fills holding two or more codes one above the other cut between them; `source[i]` is part `i`'s input box."
+    "(boxes, source): flat fills holding two or more codes, one above the other or side by side, cut between them; `source[i]` is part `i`'s input box."
     out, source = [], []
     for i, b in enumerate(np.asarray(boxes, np.float32).reshape(-1, 4)):
         parts = _split_codes_one(img, b, min_dark, flat, tol, glyph, jump, min_pitch, max_ratio, rect)
