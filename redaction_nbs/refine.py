@@ -154,10 +154,10 @@ def _split_codes_one(img, box, min_dark, flat, tol, glyph, jump, min_pitch, max_
     x1, y1, x2, y2 = max(x1, 0), max(y1, 0), min(x2, W), min(y2, H)
     if x2 - x1 < 10 or y2 - y1 < 6: return [box]
     patch = img[y1:y2, x1:x2]
-    fill = float(np.median(patch))
-    if 1 - fill < min_dark or np.mean(np.abs(patch - fill) <= tol/4) < flat: return [box]
-    solid = cv2.morphologyEx((np.abs(patch - fill) <= tol).astype(np.uint8), cv2.MORPH_OPEN, np.ones((3, 3), np.uint8)).astype(bool)
-    far, min_w = np.abs(patch - fill) > 2*tol, 0.006*max(H, W)  # text printed on the fill; the narrowest box
+    fill = float(np.median(patch)); dev = np.abs(patch - fill)
+    if 1 - fill < min_dark or np.mean(dev <= tol/4) < flat: return [box]
+    solid = cv2.morphologyEx((dev <= tol).astype(np.uint8), cv2.MORPH_OPEN, np.ones((3, 3), np.uint8)).astype(bool)
+    far, min_w = dev > 2*tol, 0.006*max(H, W)  # text printed on the fill; the narrowest box
     stack = _stacked(_fill_mask(solid, glyph*max(H, W)), far, jump, min_pitch, max_ratio, rect)
     rows = stack or [(0, y2 - y1, 0, x2 - x1)]
     parts = []
