@@ -22,21 +22,23 @@ def check(study:Path)->dict:
     from redaction_nbs.evaluate import evaluate_pages
     from redaction_nbs.refine import split_at_codes
     pages = {p.name: p for p in read_coco(study/'data'/'pages.json')}
-    gray = {}
-    def page_gray(name):
-        if name not in gray: gray[name] = to_model_input(read_rgb(pages[name].image), 1)[..., 0].astype(np.float32)/255
-        return gray[name]
+    preds = [json.loads(f.read_text()) for f in sorted((study/'preds').glob('*.json'))]
+    before = [{n: (np.asarray(b, np.float32).reshape(-1, 4), np.asarray(s, np.float32)) for n, b, s in zip(d['pages'], d['boxes'], d['scores'])}
+              for d in preds]
+    after = [{} for _ in preds]
+    for name in pages:  # page by page: each page is read once, whatever the number of runs that predicted it
+        gray = None
+        for b, a in zip(before, after):
+            if name not in b: continue
+            if gray is None: gray = to_model_input(read_rgb(pages[name].image), 1)[..., 0].astype(np.float32)/255
+            boxes, src = split_at_codes(gray, b[name][0])
+            a[name] = (boxes, b[name][1][src])
     runs = []
-    for f in sorted((study/'preds').glob('*.json')):
-        d = json.loads(f.read_text())
-        row = json.loads((study/'rows'/f.name).read_text())
-        before = [dict(boxes=np.asarray(b, np.float32).reshape(-1, 4), scores=np.asarray(s, np.float32)) for b, s in zip(d['boxes'], d['scores'])]
-        after = []
-        for name, p in zip(d['pages'], before):
-            b, src = split_at_codes(page_gray(name), p['boxes'])
-            after.append(dict(boxes=b, scores=p['scores'][src]))
+    for d, b, a in zip(preds, before, after):
+        row = json.loads((study/'rows'/f"{d['run_id']}.json").read_text())
         gt = [pages[n] for n in d['pages']]
-        m0, m1 = evaluate_pages(gt, before), evaluate_pages(gt, after)
+        score = lambda p: evaluate_pages(gt, [dict(boxes=p[n][0], scores=p[n][1]) for n in d['pages']])
+        m0, m1 = score(b), score(a)
         runs.append(dict(run_id=d['run_id'], made_at=row.get('code'), pages=len(gt),
                          without={k: round(m0[k], 4) for k in KEYS if k in m0}, codes_cut={k: round(m1[k], 4) for k in KEYS if k in m1}))
     return dict(study=str(study), runs=runs, made_at=sorted({r['made_at'] for r in runs}),
