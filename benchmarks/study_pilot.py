@@ -2,6 +2,7 @@
 
     python benchmarks/study_pilot.py repro [--long]        # -> results/quick_study/reproducibility.json
     python benchmarks/study_pilot.py pilot OUT [--seeds 0,1] [--steps 450]   # -> results/quick_study/pilot.json
+    python benchmarks/study_pilot.py widths STUDY_FOLDER [--name quick_study/seed_widths]  # -> results/NAME.json
 
 `repro` generates a small synthetic pool twice (two processes, then one) and compares its bytes; trains the same
 20-step run twice in separate processes, with one torch thread and then with two, and compares weights and losses.
@@ -11,6 +12,10 @@
 `pilot` is the quick study's design, run by hand: `no-synthetic` and `synthetic-50` over the 4 document-grouped
 folds of `experiments.study_folds`, each seed in turn, one prediction file per run (it resumes); then the paired
 difference with its 95% bootstrap interval, as `experiments.compare` computes it. The pool is 140 basic pages.
+
+`widths` reads a finished study folder (`make study` writes runs/quick-study) and computes its paired differences
+with the first 1, 2, ... of its seeds, as if the study had stopped there: how the interval narrows with seeds, and
+the minutes of runs each number of seeds took.
 """
 import argparse, hashlib, json, subprocess, sys, time, warnings
 from pathlib import Path
@@ -135,13 +140,36 @@ def pilot(out:Path, seeds:list, steps:int):
                  data=f'{pages.meta.get("name")}: {len(pages)} pages in {len(folds)} document-grouped folds',
                  command=f'python benchmarks/study_pilot.py pilot {out} --seeds {",".join(map(str, seeds))} --steps {steps}')
 
+def widths(out:Path, name:str='quick_study/seed_widths', base:str='no-synthetic', exp:str='synthetic-50'):
+    import pandas as pd
+    from redaction_nbs.experiments import results_table, seed_scores, paired_difference
+    table = results_table(out)
+    scores, _ = seed_scores(out, table)
+    seeds, rows = sorted({s for _, s in scores}), []
+    for n in range(1, len(seeds) + 1):
+        kept = {k: v for k, v in scores.items() if k[1] in seeds[:n]}
+        runs = table[table.seed.isin(seeds[:n])]
+        row = dict(seeds=n, runs=len(runs), run_minutes=round(float((runs.train_seconds + runs.eval_seconds).sum()) / 60, 1))
+        for m in ('AP', 'PQ'):
+            d = paired_difference(kept, base, exp, m)
+            row.update({f'{m} difference': round(d['difference'], 4), f'{m} half-width': round(d['half_width'], 4)})
+        rows.append(row); print(row, flush=True)
+    first = table.iloc[0]
+    from redaction_nbs.results import write_result
+    write_result(name, dict(rows=rows, experiment=exp, baseline=base, folds=int(first.folds),
+                                                 steps=int(first.steps), code=str(first.code)),
+                 data=f'{first.data}: {int(first.n_pages)} pages in {int(first.folds)} document-grouped folds',
+                 command=f'python benchmarks/study_pilot.py widths {out} --name {name}')
+
 if __name__ == '__main__':
     warnings.simplefilter('ignore')
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument('what', choices=['repro', 'pilot'])
+    ap.add_argument('what', choices=['repro', 'pilot', 'widths'])
     ap.add_argument('out', nargs='?', default='runs/study-pilot')
     ap.add_argument('--seeds', default='0,1'); ap.add_argument('--steps', type=int, default=450)
     ap.add_argument('--long', action='store_true')
+    ap.add_argument('--name', default='quick_study/seed_widths', help='widths: kept as results/NAME.json')
     a = ap.parse_args()
     if a.what == 'repro': repro(a.long, Path(a.out))
+    elif a.what == 'widths': widths(Path(a.out), a.name)
     else: pilot(Path(a.out), [int(s) for s in a.seeds.split(',')], a.steps)
