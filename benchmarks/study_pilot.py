@@ -141,7 +141,6 @@ def pilot(out:Path, seeds:list, steps:int):
                  command=f'python benchmarks/study_pilot.py pilot {out} --seeds {",".join(map(str, seeds))} --steps {steps}')
 
 def widths(out:Path, name:str='quick_study/seed_widths', base:str='no-synthetic', exp:str='synthetic-50'):
-    import pandas as pd
     from redaction_nbs.experiments import results_table, seed_scores, paired_difference
     table = results_table(out)
     scores, _ = seed_scores(out, table)
@@ -156,8 +155,8 @@ def widths(out:Path, name:str='quick_study/seed_widths', base:str='no-synthetic'
         rows.append(row); print(row, flush=True)
     first = table.iloc[0]
     from redaction_nbs.results import write_result
-    write_result(name, dict(rows=rows, experiment=exp, baseline=base, folds=int(first.folds),
-                                                 steps=int(first.steps), code=str(first.code)),
+    write_result(name, dict(rows=rows, experiment=exp, baseline=base, folds=int(first.folds), steps=int(first.steps),
+                            code=str(first.code)),
                  data=f'{first.data}: {int(first.n_pages)} pages in {int(first.folds)} document-grouped folds',
                  command=f'python benchmarks/study_pilot.py widths {out} --name {name}')
 
