@@ -1,12 +1,12 @@
 """The compact detector's ten-minute CPU recipe, three seeds: scores on the TPDL dev validation pages and detection speed.
 
-    python benchmarks/bench_compact.py [--seeds 0 1 2] [--steps 2075] [--synthetic 150] [--split-seed 0] [--jobs 3] [--threads 1]
+    python benchmarks/bench_compact.py [--seeds 0 1 2] [--steps 2075] [--synthetic 150] [--split-seed 0] [--jobs 3]
         [--pretrain STEPS] [--pretrain-pages 600] [--pretrain-recipe basic] [--gray]
         [--padding zeros] [--no-balance] [--workers 0] [--name compact_benchmark] [--no-write]
 
 Each seed trains `fit_detector` (compact family, defaults) on the dev training split plus `--synthetic` basic synthetic
 pages (generated once with `synthetic.generate('basic', n, folder, seed=0, workers=2)` and cached) for a fixed number of
-optimizer steps, `--threads` torch threads each (one by default), validating every epoch. `--steps` defaults to what ten minutes give on an idle
+optimizer steps, one torch thread, validating every epoch. `--steps` defaults to what ten minutes give on an idle
 2-core machine, so the figures do not depend on how busy the machine is (the wall time of each run is recorded beside
 them): `redaction train --minutes 10` made 2,201 grayscale steps (one torch thread, one loader process), and a colour
 step costs 49.5/46.7 of a grayscale one (`results/train_speed_compact.json`), so 2,075 colour steps. The saved model is then loaded with
@@ -37,7 +37,7 @@ def synthetic_pages(n:int, recipe:str='basic', seed:int=0):
     return list(read_coco(folder/'annotations.json'))
 
 def one(seed:int, steps:int, n_synth:int, split_seed:int, workers:int, model_dir:Path, pretrain:int=0, pre_pages:int=600,
-        pre_recipe:str='basic', in_chans:int=3, padding:str='zeros', balance:bool=True, threads:int=1)->dict:
+        pre_recipe:str='basic', in_chans:int=3, padding:str='zeros', balance:bool=True)->dict:
     "Train one seed (first `pretrain` of its `steps` on synthetic pages alone, when asked), then time and score its saved model."
     warnings.simplefilter('ignore')
     import numpy as np, torch
@@ -53,10 +53,10 @@ def one(seed:int, steps:int, n_synth:int, split_seed:int, workers:int, model_dir
     t0, cbs, mk = time.time(), None, dict(padding=padding)
     if pretrain:  # the same step budget: `pretrain` steps on synthetic pages alone, the rest on the mix
         from redaction_nbs.experiments import start_from
-        fit_detector(synthetic_pages(pre_pages, pre_recipe, seed=1), [], 'compact', steps=pretrain, seed=seed, threads=threads, in_chans=in_chans,
+        fit_detector(synthetic_pages(pre_pages, pre_recipe, seed=1), [], 'compact', steps=pretrain, seed=seed, threads=1, in_chans=in_chans,
                      workers=workers, quiet=True, out=out.with_suffix('.pretrain.pt'), model_kwargs=mk, balance=balance)
         cbs = [start_from(out.with_suffix('.pretrain.pt'))]
-    learn = fit_detector(pages, valid, 'compact', steps=steps - pretrain, seed=seed, threads=threads, workers=workers, quiet=True, in_chans=in_chans, balance=balance,
+    learn = fit_detector(pages, valid, 'compact', steps=steps - pretrain, seed=seed, threads=1, workers=workers, quiet=True, in_chans=in_chans, balance=balance,
                          out=out, keys=('AP50', 'PQ', 'P', 'R'), data_desc=f'tpdl-dev train + {n_synth} synthetic', cbs=cbs, model_kwargs=mk)
     train_s = time.time() - t0
     torch.set_num_threads(1)
@@ -100,8 +100,7 @@ if __name__ == '__main__':
     p.add_argument('--rgb', action='store_true', help=argparse.SUPPRESS)  # the default now; kept for older results' commands
     p.add_argument('--padding', default='zeros', choices=['zeros', 'replicate'], help='how the convolutions pad (02_models)')
     p.add_argument('--no-balance', action='store_true', help='crops drawn page by page, not type-balanced (02a_loaders)')
-    p.add_argument('--jobs', type=int, default=3, help='seeds trained at once')
-    p.add_argument('--threads', type=int, default=1, help='torch threads per run')
+    p.add_argument('--jobs', type=int, default=3, help='seeds trained at once (one torch thread each)')
     p.add_argument('--workers', type=int, default=0, help='data-loading processes per run (crops are cheap)')
     p.add_argument('--models', default=None, help='folder for the trained models (default: a cache folder)')
     p.add_argument('--name', default='compact_benchmark'); p.add_argument('--no-write', action='store_true')
@@ -111,19 +110,19 @@ if __name__ == '__main__':
     models = Path(a.models or cache_dir()/'bench-compact-models'); models.mkdir(parents=True, exist_ok=True)
     if a.one is not None:
         print(json.dumps(one(a.one, a.steps, a.synthetic, a.split_seed, a.workers, models, a.pretrain, a.pretrain_pages,
-                             a.pretrain_recipe, 1 if a.gray else 3, a.padding, not a.no_balance, a.threads))); sys.exit(0)
+                             a.pretrain_recipe, 1 if a.gray else 3, a.padding, not a.no_balance))); sys.exit(0)
     synthetic_pages(a.synthetic)  # once, before the seeds start
     if a.pretrain: synthetic_pages(a.pretrain_pages, a.pretrain_recipe, seed=1)
     load = os.getloadavg()
     t0, runs, todo, procs = time.time(), [], list(a.seeds), []
-    env = dict(os.environ, OMP_NUM_THREADS=str(a.threads))
+    env = dict(os.environ, OMP_NUM_THREADS='1')
     while todo or procs:
         while todo and len(procs) < a.jobs:
             s = todo.pop(0)
             cmd = [sys.executable, __file__, '--one', str(s), '--steps', str(a.steps), '--synthetic', str(a.synthetic),
                    '--split-seed', str(a.split_seed), '--workers', str(a.workers), '--models', str(models),
                    '--pretrain', str(a.pretrain), '--pretrain-pages', str(a.pretrain_pages), '--pretrain-recipe', a.pretrain_recipe, *(['--gray'] if a.gray else []), '--padding', a.padding,
-                   *(['--no-balance'] if a.no_balance else []), '--threads', str(a.threads)]
+                   *(['--no-balance'] if a.no_balance else [])]
             procs.append((s, subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)))
         s, pr = procs.pop(0)
         out, err = pr.communicate()
@@ -143,7 +142,7 @@ if __name__ == '__main__':
                             data=f'tpdl-dev: {n_train} train + {a.synthetic} synthetic / {runs[0]["n_valid"]} valid pages '
                                  f'(split_pages valid_frac=.25 seed={a.split_seed}){pre}',
                             command=' '.join(['python', 'benchmarks/bench_compact.py', *sys.argv[1:]]),
-                            wall_seconds=round(time.time() - t0, 1), jobs=a.jobs, torch_threads_per_run=a.threads,
+                            wall_seconds=round(time.time() - t0, 1), jobs=a.jobs, torch_threads_per_run=1,
                             load_average_at_start=[round(x, 2) for x in load],
                             steps_note='10 idle minutes on 2 cores (1 torch thread + 1 loader) = 2,201 grayscale steps, 2,075 colour steps (train_speed_compact)')
         print(f'kept: {path}')
