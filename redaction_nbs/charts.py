@@ -157,7 +157,8 @@ def _design_lines(design:dict)->list:
             f"{design['folds']} document-grouped folds (pages per fold {design['fold_pages']}, split seed {design['split_seed']}); "
             f"every page is scored once per seed by the model that did not train on its document. "
             f"{design['seeds']} seeds × {design['folds']} folds per experiment, {design['steps']} steps a run, "
-            f"{design['threads']} torch thread{'s' if design['threads'] != 1 else ''} a run. Synthetic pools: "
+            f"{design['threads']} torch thread{'s' if design['threads'] != 1 else ''} a run"
+            + (f", training in {design['precision']}" if 'precision' in design else '') + ". Synthetic pools: "
             + (', '.join(f'`{k}` {v}' for k, v in design.get('pools', {}).items()) or 'none') + '.']
 
 def write_report(out:Path, # study folder

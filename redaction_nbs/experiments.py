@@ -21,10 +21,10 @@ from .results import code_commit, machine, read_result, results_dir, write_resul
 from .charts import summarise, write_report
 
 # %% auto #0
-__all__ = ['SCALES', 'EXPERIMENTS', 'CORE', 'BEYOND', 'STUDY_THREADS', 'STUDY_LOADERS', 'BASELINES', 'RunConfig', 'make_runs',
-           'study_cache', 'study_folds', 'data_record', 'fold_pages', 'pool_digest', 'prepare_data', 'start_from',
-           'run_one', 'results_table', 'stale_rows', 'plan_runs', 'run_study', 'PageScores', 'seed_scores',
-           'paired_difference', 'compare', 'rule_based', 'keep_study', 'study']
+__all__ = ['SCALES', 'EXPERIMENTS', 'CORE', 'BEYOND', 'STUDY_THREADS', 'STUDY_LOADERS', 'STUDY_PRECISION', 'BASELINES',
+           'RunConfig', 'make_runs', 'study_cache', 'study_folds', 'data_record', 'fold_pages', 'pool_digest',
+           'prepare_data', 'start_from', 'run_one', 'results_table', 'stale_rows', 'plan_runs', 'run_study',
+           'PageScores', 'seed_scores', 'paired_difference', 'compare', 'rule_based', 'keep_study', 'study']
 
 # %% ../nbs/06_experiments.ipynb #fb431c0c
 @dataclass(frozen=True)
@@ -67,7 +67,7 @@ class RunConfig:
 
 # %% ../nbs/06_experiments.ipynb #0320118b
 SCALES = {  # run_seconds: measured seconds per run (training + scoring), for the expected wall time
-    'quick': dict(family='compact', arch=None, image_size=1024, epochs=3, iters=230, n_hard=16, run_seconds=100),  # quick: 690-step runs, 2 threads each
+    'quick': dict(family='compact', arch=None, image_size=1024, epochs=3, iters=310, n_hard=16, run_seconds=90),  # quick: 930-step runs, 2 threads each, bf16
     'full':  dict(family='torchvision', arch='fasterrcnn_resnet50_fpn', image_size=512, epochs=30, iters=150,
                   n_hard=300, pretrained=True, run_seconds=600),
 }
@@ -202,6 +202,7 @@ def prepare_data(runs:list, # the `RunConfig`s to prepare for
 
 # %% ../nbs/06_experiments.ipynb #7860ddaf
 STUDY_THREADS, STUDY_LOADERS = 2, 0  # torch threads and data-loading processes of every run, whatever the machine
+STUDY_PRECISION = dict(quick='bf16')  # a scale's training precision, whatever the machine (else the device's default)
 
 def _pool(paths:dict, recipe:str)->PageSet:
     pool = paths['pools'].get(recipe)
@@ -211,7 +212,7 @@ def _fit(pages:list, cfg:RunConfig, **kwargs):
     "`fit_detector` with the run's settings; (learner, whether pretrained weights were used)."
     from redaction_nbs.train import fit_detector
     fit = dict(family=cfg.family, arch=cfg.arch, size=cfg.image_size, iters=cfg.iters, seed=cfg.seed, quiet=True,
-               threads=STUDY_THREADS, workers=STUDY_LOADERS, **kwargs)
+               threads=STUDY_THREADS, workers=STUDY_LOADERS, precision=STUDY_PRECISION.get(cfg.scale), **kwargs)
     if not cfg.pretrained: return fit_detector(pages, [], **fit), False
     try: return fit_detector(pages, [], pretrained=True, **fit), True
     except RuntimeError as e:
@@ -263,7 +264,7 @@ def run_one(cfg:RunConfig, # the run
     record = paths['record']
     row = dict(run_id=cfg.run_id, **asdict(cfg), **comp, **{k: v for k, v in record.items() if k not in ('folds', 'pools')},
                pool_digests=record['pools'], n_valid=len(valid), **metrics, steps=learn.run_info['steps'],
-               pretrained_used=pretrained, threads=STUDY_THREADS, train_seconds=round(t1 - t0, 1),
+               pretrained_used=pretrained, threads=STUDY_THREADS, precision=learn.precision, train_seconds=round(t1 - t0, 1),
                eval_seconds=round(t2 - t1, 1), code=code_commit(), machine=machine(), finished=time.strftime('%Y-%m-%dT%H:%M:%S'))
     _save_preds(out/'preds'/f'{cfg.run_id}.json', cfg.run_id, valid, preds)
     write_json_atomic(dict(run_id=cfg.run_id, steps=learn.history.steps), out/'curves'/f'{cfg.run_id}.json')
@@ -497,7 +498,8 @@ def study(scale:str='quick', # 'quick' (CPU, compact detector) or 'full' (GPU, t
     scores, per_seed = seed_scores(out, table)
     comparisons = compare(scores, names[0]) if len(names) > 1 else pd.DataFrame()
     design = {**json.loads((out/'data'/'design.json').read_text()), 'scale': scale, 'experiments': list(names),
-              'seeds': seeds, 'steps': runs[0].epochs * runs[0].iters, 'threads': STUDY_THREADS}
+              'seeds': seeds, 'steps': runs[0].epochs * runs[0].iters, 'threads': STUDY_THREADS,
+              'precision': STUDY_PRECISION.get(scale, 'the device default')}
     design.pop('fold_indices', None)
     try: reference = rule_based()
     except FileNotFoundError: reference = {}

@@ -207,7 +207,8 @@ def default_device(): return 'cuda' if torch.cuda.is_available() else 'cpu'
 
 def default_workers(device:str):
     n = os.cpu_count() or 1
-    return min(8, n - 1) if device == 'cuda' else min(1, n - 1)
+    if device == 'cuda': return min(8, n - 1)
+    return 0 if n <= 2 else 1  # on 2 cores crops are made between steps: both cores stay with the network
 
 def _keep_batch(res, b): return res  # fastai `retain`: batches are ours as built (a named function, so loaders pickle)
 
@@ -218,7 +219,7 @@ def make_dls(train_pages:list, # pages to train on
              crop:int=320, # training crop side
              bs:int=8, # batch size
              iters:int=150, # batches per epoch
-             workers:int=None, # data-loading processes; default: 1 on CPU, up to 8 with a GPU
+             workers:int=None, # data-loading processes; default: none on a 2-core CPU, else 1; up to 8 with a GPU
              device:str=None, # 'cpu' or 'cuda'; default: cuda when available
              cache:PageCache=None, # page cache; default: one at `size` on disk
              **kwargs, # passed to `CropDataset`

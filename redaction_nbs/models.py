@@ -333,7 +333,7 @@ class RedactionModel(nn.Module):
         x = _unit(images)
         if self.family == 'torchvision':
             return self.net(list(x), targets if self.training else None)
-        out = self.net(x)
+        out = self.net(x).float()  # under bf16 autocast (03_train) boxes are still decoded and scored in float32
         if self.training: return compact_loss(out, targets, self.stride, len(self.class_names))
         dets = compact_decode(out, self.stride, len(self.class_names), image_sizes=[x.shape[-2:]]*len(x))
         if self.snap:

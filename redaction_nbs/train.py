@@ -33,9 +33,9 @@ from .results import read_result
 from .checkpoint import load_checkpoint, save_checkpoint, set_rng_state
 
 # %% auto #0
-__all__ = ['detection_loss', 'FeedTargets', 'DetectionScores', 'NonFiniteGuard', 'EpochCrops', 'Budget', 'History',
-           'WeightAverage', 'KeepBest', 'Checkpoint', 'make_learner', 'TrainConfig', 'check_pages', 'fit_detector',
-           'plot_history', 'train', 'compare_with_rule_based']
+__all__ = ['PRECISIONS', 'detection_loss', 'FeedTargets', 'DetectionScores', 'NonFiniteGuard', 'EpochCrops', 'Budget', 'History',
+           'WeightAverage', 'KeepBest', 'Checkpoint', 'default_precision', 'Bf16Autocast', 'make_learner',
+           'TrainConfig', 'check_pages', 'fit_detector', 'plot_history', 'train', 'compare_with_rule_based']
 
 # %% ../nbs/03_train.ipynb #31c7f1c9
 def detection_loss(pred, *yb):
@@ -223,20 +223,43 @@ class _MarkSkipped(Callback):
     def before_epoch(self): self.learn.skipped_epoch = self.epoch < self.start
 
 # %% ../nbs/03_train.ipynb #ca863a7e
+PRECISIONS = ('fp32', 'bf16', 'fp16')
+
+def default_precision(device)->str:
+    "fp16 on a GPU; bf16 on a CPU with bfloat16 instructions (oneDNN); else fp32."
+    if str(device).startswith('cuda'): return 'fp16'
+    return 'bf16' if torch.backends.mkldnn.is_available() and torch.ops.mkldnn._is_mkldnn_bf16_supported() else 'fp32'
+
+class Bf16Autocast(Callback):
+    "Forward pass and loss of each training batch under CPU bfloat16 autocast; weights, gradients and optimizer stay float32."
+    order = 0  # after `Budget`, which may end training in its own `before_batch`
+    def before_batch(self):
+        self.ctx = torch.autocast('cpu', dtype=torch.bfloat16) if self.training else None
+        if self.ctx: self.ctx.__enter__()
+    def after_loss(self):
+        if getattr(self, 'ctx', None): self.ctx.__exit__(None, None, None); self.ctx = None
+    after_cancel_batch = after_batch = after_cancel_train = after_fit = after_loss  # left however the batch ends
+
 def make_learner(dls:DataLoaders, model:RedactionModel,
                  valid_pages:PageSet=None, # pages behind `dls.valid`, scored each epoch (None: no scores)
                  keys:tuple=('AP', 'AP50', 'PQ'), # metrics shown each epoch
                  metric_fn=None, # default `redaction_nbs.evaluate.evaluate_pages`
                  lr:float=2e-3, wd:float=1e-4, clip:float=5.,
-                 cbs:list=None)->Learner:
+                 cbs:list=None,
+                 precision:str=None, # 'fp32', 'bf16' or 'fp16' (GPU); default `default_precision`
+                )->Learner:
     "A fastai `Learner` training `model` on `dls`: loss = sum of the model's losses."
+    precision = precision or default_precision(dls.device)
+    if precision not in PRECISIONS: raise ValueError(f'precision must be one of {PRECISIONS}, not {precision!r}')
+    if precision == 'fp16' and not str(dls.device).startswith('cuda'): raise ValueError('precision fp16 needs a GPU; use bf16 or fp32 on a CPU')
     scores = DetectionScores(valid_pages, keys, metric_fn) if valid_pages is not None and len(valid_pages) else None
     history = History()
     learn = Learner(dls, model, loss_func=detection_loss, opt_func=Adam, lr=lr, wd=wd, wd_bn_bias=False,
                     metrics=scores.metrics() if scores else None,
                     cbs=[FeedTargets(), NonFiniteGuard(), GradientClip(clip), history] + list(cbs or []))
-    learn.scores, learn.history = scores, history
-    if str(dls.device).startswith('cuda'): learn.to_fp16()
+    learn.scores, learn.history, learn.precision = scores, history, precision
+    if precision == 'fp16': learn.to_fp16()
+    if precision == 'bf16': learn.add_cb(Bf16Autocast())
     return learn
 
 # %% ../nbs/03_train.ipynb #88e4b0f3
@@ -265,6 +288,7 @@ class TrainConfig:
     data:str = None  # what the training pages are
     bn_batches:int = 16  # recent training batches the averaged weights' BatchNorm statistics are recomputed on (0: off)
     balance:bool = True  # box-centred crops draw each redaction type equally often (`CropDataset`)
+    precision:str = None  # 'fp32', 'bf16' or 'fp16'; None: `default_precision` of the run's device
 
     def __post_init__(self):
         self.class_names = tuple(self.class_names)
@@ -282,12 +306,13 @@ class TrainConfig:
                 raise ValueError(f'{k} must be a finite number {"above" if k == "lr" else "of at least"} 0, not {v}')
         if not 0 <= self.ema < 1: raise ValueError(f'ema must be in [0, 1), not {self.ema}')
         if self.bn_batches < 0: raise ValueError(f'bn_batches must be at least 0, not {self.bn_batches}')
+        if self.precision not in (None, *PRECISIONS): raise ValueError(f'precision must be one of {PRECISIONS}, not {self.precision!r}')
 
     @classmethod
     def from_dict(cls, d:dict):
         "A config from a checkpoint (older ones lack the newer fields)."
         names = {f.name for f in fields(cls)}
-        d = {'balance': False, **d}  # runs from before type-balanced crops drew pages uniformly
+        d = {'balance': False, 'precision': None, **d}  # runs from before type-balanced crops drew pages uniformly
         return cls(**{k: v for k, v in d.items() if k in names})
 
     @property
@@ -339,7 +364,7 @@ def _build_learner(cfg:TrainConfig, train_pages, valid_pages, device, workers, c
     if cfg.ema: run_cbs.append(WeightAverage(cfg.ema, ck.get('avg'), ck.get('avg_n', 0), cfg.bn_batches))
     if checkpoint: run_cbs.append(Checkpoint(checkpoint, asdict(cfg)))
     learn = make_learner(dls, model, PageSet(list(valid_pages)) if len(valid_pages) else None, keys, metric_fn,
-                         cfg.lr, cfg.wd, cfg.clip, run_cbs + list(cbs or []))
+                         cfg.lr, cfg.wd, cfg.clip, run_cbs + list(cbs or []), cfg.precision)
     learn.time_budget, learn.cache_seconds, learn.resume_epoch = budget, cache_s, 0
     if ckpt:
         learn.create_opt(); learn.opt.load_state_dict(dict(state=ckpt['opt']['state'], hypers=L(ckpt['opt']['hypers'])))
@@ -378,14 +403,16 @@ def fit_detector(train_pages:list, # pages to train on
                  monitor:str='PQ', # validation score that picks the saved epoch
                  bn_batches:int=16, # recent training batches the averaged weights' BatchNorm statistics are recomputed on (0: off)
                  balance:bool=True, # box-centred training crops draw each redaction type equally often
+                 precision:str=None, # 'fp32', 'bf16' (CPU) or 'fp16' (GPU); default `default_precision(device)`
                 )->Learner:
     "Train a detector of either family; returns the fastai `Learner`, its model holding the kept weights."
     ckpt = load_checkpoint(resume) if resume else None
+    device = device or default_device()
     cfg = (TrainConfig.from_dict(ckpt['config']) if ckpt else  # a resumed run keeps its own configuration
            TrainConfig(family, arch, class_names, size, in_chans, crop, bs, iters, epochs, steps, minutes, lr, wd, clip,
-                       pretrained, ema, monitor, dict(model_kwargs or {}), seed, data_desc, bn_batches, balance))
+                       pretrained, ema, monitor, dict(model_kwargs or {}), seed, data_desc, bn_batches, balance, precision))
+    cfg.precision = cfg.precision or default_precision(device)  # kept resolved, so a resumed run keeps it
     train_pages, valid_pages = check_pages(train_pages, 'training', cfg.class_names), check_pages(valid_pages, 'validation', cfg.class_names)
-    device = device or default_device()
     workers = default_workers(device) if workers is None else workers
     if threads is None and device == 'cpu': threads = max(1, (os.cpu_count() or 1) - workers)  # a core per loader
     if cfg.family == 'torchvision' and not cfg.pretrained and not quiet:
@@ -448,12 +475,13 @@ def train(data:Annotated[str, dict(nargs='+', action='extend')]=None, # training
           ema:float=0.998, # weight-averaging decay per step; 0 saves the raw weights
           lr:float=3e-3, # peak learning rate
           pretrained:store_true=False, # torchvision: start from ImageNet backbone weights (needs them downloaded)
-          workers:int=None, # data-loading processes (default 1 on CPU, up to 8 with a GPU)
+          workers:int=None, # data-loading processes (default: none on a 2-core CPU, else 1; up to 8 with a GPU)
           device:str=None, # cpu or cuda (default: cuda when available)
           threads:int=None, # CPU threads for torch (default on CPU: one per core not running a data loader)
           checkpoint:str=None, # checkpoint written after every epoch (default OUT.ckpt)
           resume:str=None, # checkpoint of a run to continue (its settings are kept)
           seed:int=0, # random seed
+          precision:str=None, # fp32, bf16 or fp16 (default: fp16 on a GPU, bf16 on a CPU that has it, else fp32)
          ):
     "Train a redaction detector and save it for `redaction detect`."
     try:
@@ -464,6 +492,7 @@ def train(data:Annotated[str, dict(nargs='+', action='extend')]=None, # training
         if family == 'compact' and arch not in (None, 'compact'): raise ValueError('--arch is for --family torchvision')
         for name, v in dict(crop=crop, bs=bs, iters=iters, epochs=epochs).items():
             if v < 1: raise ValueError(f'--{name} must be at least 1, not {v}')
+        if precision not in (None, *PRECISIONS): raise ValueError(f'unknown --precision {precision!r}; choose from {", ".join(PRECISIONS)}')
         if minutes is not None and minutes <= 0: raise ValueError(f'--minutes must be positive, not {minutes}')
         if device == 'cuda' and not torch.cuda.is_available(): raise ValueError('--device cuda: no GPU here')
         train_pages = [p for spec in data for p in load_pages(spec, 'train')]
@@ -478,7 +507,7 @@ def train(data:Annotated[str, dict(nargs='+', action='extend')]=None, # training
         learn = fit_detector(train_pages, valid_pages, family, arch, size=size, in_chans=in_chans, crop=crop, bs=bs,
                              iters=iters, epochs=epochs, minutes=minutes, steps=steps, ema=ema, lr=lr, pretrained=pretrained, workers=workers,
                              device=device, threads=threads, checkpoint=Path(checkpoint) if checkpoint else out.with_suffix('.ckpt'),
-                             resume=resume, out=out, data_desc=' + '.join(data), seed=seed)
+                             resume=resume, out=out, data_desc=' + '.join(data), seed=seed, precision=precision)
     except (AnnotationError, FileNotFoundError, ValueError, RuntimeError) as e:
         print(f'redaction train: {e}', file=sys.stderr); return 2
     info = learn.run_info
