@@ -27,6 +27,7 @@ CASES = [  # (command line with {d} for the folder, message, exit code)
     ('train --lr nan --out {d}/m.pt', '--lr: must be a finite number', 2),
     ('train --seed -1 --out {d}/m.pt', '--seed: must be at least 0', 2),
     ('train --out {d}', 'is a folder', 2),
+    ('train --data tpdl --precision int8 --out {d}/m.pt', "unknown --precision 'int8'; choose from fp32, bf16, fp16", 2),
     ('study --seeds 0 --out {d}/s', '--seeds: must be at least 1, not 0', 2),
     ('app {d}/gt.json --port 99999', '--port: must be at most 65535', 2),
     ('synth --dpi 0 --out {d}/s', '--dpi: must be at least 1, not 0', 2),
