@@ -23,7 +23,7 @@ test: install
 	bash tools/install_browser.sh || echo "chromium not installed: the browser test will be skipped"
 	PATH=$(VENV)/bin:$$PATH bash tools/test.sh
 
-# The main job: the quick study (no synthetic vs 50% synthetic, 3 document-grouped folds x 2 seeds, 12 runs of 1002 steps, two torch threads each, training in bfloat16; it prints expected and actual wall time) kept in results/quick_study/.
+# The main job: the quick study (no synthetic vs 50% synthetic, 4 document-grouped folds x 2 seeds, 16 runs of 780 steps, two torch threads each, training in bfloat16; it prints expected and actual wall time) kept in results/quick_study/.
 study: install
 	$(VENV)/bin/redaction study --scale quick --out $(STUDY_OUT)
 

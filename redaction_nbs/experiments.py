@@ -44,7 +44,7 @@ class RunConfig:
     pretrained:bool = False  # start from ImageNet backbone weights when they can be had (torchvision)
     epochs:int = 3  # epochs of `iters` steps: a fixed step count, never a time budget
     iters:int = 150  # training steps per epoch
-    folds:int = 3  # document-grouped folds of the real pages
+    folds:int = 4  # document-grouped folds of the real pages
     fold:int = 0  # the fold held out for scoring; the others are trained on
     seed:int = 0  # seed of the synthetic draw and of training
 
@@ -67,7 +67,7 @@ class RunConfig:
 
 # %% ../nbs/06_experiments.ipynb #0320118b
 SCALES = {  # run_seconds: measured seconds per run (training + scoring), for the expected wall time
-    'quick': dict(family='compact', arch=None, image_size=1024, epochs=3, iters=334, n_hard=16, run_seconds=125),  # quick: 1002-step runs, 2 threads each, bf16
+    'quick': dict(family='compact', arch=None, image_size=1024, epochs=3, iters=260, n_hard=16, run_seconds=98),  # quick: 780-step runs, 2 threads each, bf16
     'full':  dict(family='torchvision', arch='fasterrcnn_resnet50_fpn', image_size=512, epochs=30, iters=150,
                   n_hard=300, pretrained=True, run_seconds=600),
 }
@@ -114,7 +114,7 @@ def _experiment_config(name:str, scale:str)->dict:
 def make_runs(names=CORE, # experiment names from `EXPERIMENTS`
               scale:str='quick', # 'quick' or 'full'
               seeds=(0, 1), # seeds; each seed trains one model per fold
-              folds:int=3, # document-grouped folds: every real page is scored once per seed
+              folds:int=4, # document-grouped folds: every real page is scored once per seed
               **overrides, # RunConfig fields to set on every run (e.g. epochs=1, iters=2)
              )->list:
     "The `RunConfig`s of `names` at `scale`: one per experiment, fold and seed, seed by seed."
@@ -133,7 +133,7 @@ def study_cache()->Path:
 def _document(page)->str: return page.attrs.get('document') or document_id(page.name)
 
 def study_folds(pages:PageSet, # the real pages (the full TPDL set or the dev subset)
-                folds:int=3, # number of folds
+                folds:int=4, # number of folds
                 seed:int=0, # seed of the fold assignment
                )->list:
     "Document-grouped folds stratified by redaction type: `folds` lists of page indices; no document spans two."
@@ -466,7 +466,7 @@ def keep_study(name:str, # folder under results/, e.g. 'quick_study'
 def study(scale:str='quick', # 'quick' (CPU, compact detector) or 'full' (GPU, torchvision detector)
           experiments:str='core', # 'core' (no-synthetic vs synthetic-50), 'beyond' (the further experiments) or names, comma-separated
           seeds:int=2, # seeds; each trains one model per fold
-          folds:int=3, # document-grouped folds of the real pages
+          folds:int=4, # document-grouped folds of the real pages
           out:str=None, # study folder (default runs/<scale>-study or runs/<scale>-<experiments>)
           workers:int=1, # trainings in parallel (Dask LocalCluster processes)
           scheduler:str=None, # an existing Dask scheduler's address instead of a local cluster
