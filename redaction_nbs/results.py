@@ -87,11 +87,13 @@ HOW_TO_MEASURE = {  # the command that writes each kept result; others get a gen
     'detect_speed': 'python benchmarks/bench_detect.py',
     'synth_speed': 'python benchmarks/bench_synth.py',
     'compact_benchmark': 'python benchmarks/bench_compact.py',
+    'compact_benchmark_fp32': 'python benchmarks/bench_compact.py --precision fp32 --steps 2075 --name compact_benchmark_fp32',
     'compact_gray': 'python benchmarks/bench_compact.py --gray --name compact_gray',
     'compact_pretrain_basic': 'python benchmarks/bench_compact.py --gray --pretrain 1000 --name compact_pretrain_basic',
     'compact_rgb': 'python benchmarks/bench_compact.py --rgb --name compact_rgb',
     'compact_rgb_equal_time': 'python benchmarks/bench_compact.py --rgb --steps 1550 --name compact_rgb_equal_time',
     'train_speed_compact': 'python benchmarks/bench_train.py --families compact --in-chans 3 1 --steps 100 --threads 1 --name train_speed_compact',
+    'train_speed_precision': 'python benchmarks/bench_train.py --families compact --steps 100 --threads 1 2 --loaders 0 1 --precision fp32 bf16 --name train_speed_precision',
 }
 _re_placeholder = re.compile(r'\{\{(result|provenance|results-table):([\w/.-]+)(?::([\w./-]*))?(?::([^}]*))?\}\}')
 
