@@ -228,13 +228,14 @@ PRECISIONS = ('fp32', 'bf16', 'fp16')
 def default_precision(device)->str:
     "fp16 on a GPU; bf16 on a CPU with bfloat16 instructions (oneDNN); else fp32."
     if str(device).startswith('cuda'): return 'fp16'
-    return 'bf16' if torch.backends.mkldnn.is_available() and torch.ops.mkldnn._is_mkldnn_bf16_supported() else 'fp32'
+    try: return 'bf16' if torch.backends.mkldnn.is_available() and torch.ops.mkldnn._is_mkldnn_bf16_supported() else 'fp32'
+    except (AttributeError, RuntimeError): return 'fp32'  # a torch build without oneDNN's check
 
 class Bf16Autocast(Callback):
-    "Forward pass and loss of each training batch under CPU bfloat16 autocast; weights, gradients and optimizer stay float32."
+    "Forward pass and loss of each training batch under bfloat16 autocast; weights, gradients and optimizer stay float32."
     order = 0  # after `Budget`, which may end training in its own `before_batch`
     def before_batch(self):
-        self.ctx = torch.autocast('cpu', dtype=torch.bfloat16) if self.training else None
+        self.ctx = torch.autocast(torch.device(self.dls.device).type, dtype=torch.bfloat16) if self.training else None
         if self.ctx: self.ctx.__enter__()
     def after_loss(self):
         if getattr(self, 'ctx', None): self.ctx.__exit__(None, None, None); self.ctx = None
