@@ -12,7 +12,7 @@ them): `redaction train --minutes 10` made 2,201 grayscale steps (one torch thre
 step costs 49.5/46.7 of a grayscale one (`results/train_speed_compact.json`), so 2,075 colour steps. Training now
 takes both cores with no loader process and runs in bfloat16 where the CPU has it (`--precision`, default
 `default_precision`): 69.7 crops/s against 29.5 for one thread, a loader and float32 (`results/train_speed_precision.json`),
-so 2,075 × 69.7/29.5 ≈ 4,900 steps. The saved model is then loaded with
+so 2,075 × 69.7/29.5 ≈ 4,900 steps (a timed `redaction train --minutes 10` at c3d3254 then made 4,879). The saved model is then loaded with
 `load_detector` and run end to end (PNG read + `Detector.predict`, one thread) on the validation pages, scored with
 `evaluate_pages` (COCO AP/AP50, TPDL PQ/P/R, per redaction type), and scored once more without cutting boxes at
 light gaps (`metrics_without_split`; 02c_refine). Seeds run as separate processes, `--jobs` at a time.
