@@ -313,7 +313,7 @@ class TrainConfig:
     def from_dict(cls, d:dict):
         "A config from a checkpoint (older ones lack the newer fields)."
         names = {f.name for f in fields(cls)}
-        d = {'balance': False, 'precision': None, **d}  # runs from before type-balanced crops drew pages uniformly
+        d = {'balance': False, **d}  # runs from before type-balanced crops drew pages uniformly
         return cls(**{k: v for k, v in d.items() if k in names})
 
     @property
