@@ -1,4 +1,4 @@
-"""`PageBuilder` lays out one page with borb and records, in PDF points, every paragraph, table cell, form field and graphic; nine document layouts and two targeted ones fill pages the way released documents look.
+"""`PageBuilder` lays out one page with borb and records, in PDF points, every paragraph, table cell, form field and graphic; nine document layouts, chat screenshots and dense contact blocks fill pages the way released documents look.
 
 Docs: https://redaction-nbs.github.io/redaction_nbs/synth_layout.html.md"""
 
@@ -17,7 +17,7 @@ from .synth_text import FONT_FAMILIES, Writer, get_font, latin1, ensure_patched
 # %% auto #0
 __all__ = ['PAGE_SIZES', 'HARD_NEGATIVES', 'LAYOUT_FUNCS', 'LAYOUTS', 'PagePlan', 'DrawCommand', 'Cell', 'PageBuilder',
            'lay_letter', 'lay_memo', 'lay_email', 'lay_decision', 'lay_report', 'lay_table', 'lay_form', 'lay_court',
-           'lay_contacts']
+           'lay_contacts', 'lay_chat']
 
 # %% ../nbs/01b_synth_layout.ipynb #e01b7c7a
 PAGE_SIZES = {'a4': (595, 842), 'letter': (612, 792)}  # points
@@ -80,7 +80,7 @@ class PageBuilder:
         return get_font(names[1] if bold else names[2] if italic else names[0])
 
     def para(self, text, x, y_top, w, size=None, bold=False, italic=False, align='left', color=(0, 0, 0),
-             bg=None, pad=0, record=True, family=None):
+             bg=None, pad=0, record=True, family=None, obstacle=True):
         "Paint `text` in a box of width `w` whose top is `y_top`; return its height (points), None when it does not fit."
         size = size or self.size
         p = Paragraph(latin1(text) or ' ', font=self.font(bold, italic, family), font_size=round(size, 1),
@@ -93,7 +93,7 @@ class PageBuilder:
         px, py, pw2, ph2 = p.get_previous_paint_box()
         box = (px, py, px + pw2, py + ph2)
         if record: self.paragraphs.append(box)
-        if bg is not None: self.obstacles.append(box)
+        if bg is not None and obstacle: self.obstacles.append(box)  # a bar of white text, not a chat bubble
         return ph
 
     def add(self, text, gap=None, x=None, w=None, **kw):
@@ -431,4 +431,35 @@ def lay_contacts(b:PageBuilder):
         b.y -= 6; b.rule(b.x0, b.x1, b.y, 0.8, (120, 120, 120)); b.y -= 4
 
 LAYOUT_FUNCS['contacts'] = lay_contacts
+
+# %% ../nbs/01b_synth_layout.ipynb #5b9e03f7
+_TINTS = [(225, 236, 250), (220, 245, 215), (235, 228, 250), (250, 240, 220)]  # outgoing bubbles that are not grey
+
+def _message(b:PageBuilder, size, grey, tint)->bool:
+    "One chat message at the cursor: a bubble (incoming at left, with a sender name; outgoing at right); False when full."
+    w, out = b.x1 - b.x0, b.rng.random() < 0.4
+    bw = w * b.rng.uniform(0.5, 0.8)
+    x = b.x1 - bw if out else b.x0 + size * 3
+    top = b.y - size * 0.7
+    if not out and b.rng.random() < 0.7:  # the sender beside the bubble, in small type
+        if b.para(b.text.name().split()[0], b.x0, top - size * 0.3, size * 2.8, size=size * 0.55) is None: return False
+    n = 1 if b.rng.random() < 0.6 else int(b.rng.integers(2, 4))
+    text = ' '.join(b.text.sentence() for _ in range(n)) + f'  {b.rng.integers(7, 24)}:{b.rng.integers(0, 60):02d}'
+    h = b.para(text, x, top, bw, size=size, bg=tint if out else (grey,) * 3, pad=size * 0.5, obstacle=False)
+    if h is None: return False
+    b.y = top - h
+    return True
+
+def lay_chat(b:PageBuilder):
+    "A chat conversation as a screenshot: large type, grey and tinted bubbles, sender names, date separators."
+    size = b.size * b.rng.uniform(1.2, 1.7)
+    grey = int(b.rng.integers(215, 240))
+    tint = _TINTS[int(b.rng.integers(len(_TINTS)))] if b.rng.random() < 0.5 else (int(b.rng.integers(200, 230)),) * 3
+    b.add(b.text.name(), bold=True, align='center', size=size * 1.1, gap=4)
+    while not b.full:
+        if b.rng.random() < 0.15 and not b.add(b.text.date(), align='center', size=size * 0.7, gap=size * 0.8): return
+        if not _message(b, size, grey, tint): return
+
+LAYOUT_FUNCS['chat'] = lay_chat
 LAYOUTS = tuple(LAYOUT_FUNCS)
+

@@ -47,7 +47,8 @@ def style_params(rng:np.random.Generator, dpi:int=150)->dict:
                 code_max=int(rng.uniform(8, 13) * dpi / 72),  # codes are set in 8-13 pt type
                 outline_w=int(rng.integers(1, 3)), codes=_pick(rng, CODES, int(rng.integers(1, 4))),
                 code_fonts=_pick(rng, CODE_FONTS, int(rng.integers(1, 4))),
-                code_fill=str(rng.choice(['gray', 'gray', 'border', 'black', 'color'])),
+                code_fill=str(rng.choice(['gray', 'gray', 'border', 'border', 'black', 'color'])),
+                border_code=str(rng.choice(['corner', 'centre', 'left'])),  # where an outlined box carries its code
                 hatch_step=int(rng.integers(4, 9)), marker=(str(rng.choice(['black', 'black', 'color']))),
                 pad=float(rng.uniform(0.5, 3)))
 
@@ -103,7 +104,9 @@ def _paint_code(cv, box, params, rng, attrs):
     attrs.update(code=code, fill=fill_as, font=font)
     if fill_as == 'border':
         fill(cv, box, 255); frame(cv, box, params['outline'], 1)
-        _code_text(cv, box, code, (40, 40, 40), font, corner=True)
+        at = params.get('border_code', 'corner')
+        _code_text(cv, box, code, (40, 40, 40), font, corner=at == 'corner', left=at == 'left',
+                   max_size=int(params['code_max'] * (0.6 if at == 'centre' else 1) * rng.uniform(0.75, 1.15)))
         return box
     bg = params[fill_as]
     fill(cv, box, bg)

@@ -129,7 +129,7 @@ RECIPES = {
 }
 RECIPES['targeted'] = replace(RECIPES['hard'],  # the hard recipe's box counts and density, aimed elsewhere
     name='targeted',
-    layouts=dict(contacts=3, email=2, table=1.5, form=1.5, letter=1, decision=1, memo=0.5, report=0.3, court=0.3),
+    layouts=dict(contacts=3, email=2, chat=1.5, table=1.5, form=1.5, letter=1, decision=1, memo=0.5, report=0.3, court=0.3),
     styles=dict(code=0.25, light_gray=0.2, thin_outline=0.2, outline=0.1, white=0.1, black=0.1, gray=0.05),
     targets=dict(run=0.35, stack=0.2, name=0.15, email=0.15, word=0.1, number=0.1, cell=0.15),
     hard_negatives={**_ALL_NEGATIVES, 'logo': 0.8, 'dark_image': 0.5, 'dark_header': 0.5, 'header_bar': 0.3, 'empty_cell': 0.6, 'field': 0.6},
@@ -282,6 +282,22 @@ def _boxes_for(target, c, style, geo:Geometry, params:dict, rng)->tuple:
     box = _pad_px(c, pad, vcut, geo.shape)
     return style, [(box, box)]
 
+def _fill_of(style:str, params:dict):
+    "The colour a redaction of `style` fills its box with (None for outlined, hatched and marker styles)."
+    if style == 'code': return None if params['code_fill'] == 'border' else params[params['code_fill']]
+    return params[style] if style in ('black', 'gray', 'color', 'light_gray') else None
+
+def _blends_in(cv:Canvas, box, color, tol:int=16)->bool:
+    "True when the page just around `box` is within `tol` of `color` (a light-grey box on a grey chat bubble): invisible."
+    if color is None: return False
+    x0, y0, x1, y1 = box; a = cv.a
+    ring = [a[y0 - 2, x0:x1], a[y1 + 1, x0:x1], a[y0:y1, x0 - 2], a[y0:y1, x1 + 1]] if min(x0, y0) >= 2 and \
+        y1 + 1 < a.shape[0] and x1 + 1 < a.shape[1] else [a[y0:y1, x0:x1]]
+    ring = np.concatenate([r.reshape(-1, 1 if a.ndim == 2 else 3) for r in ring]).astype(np.float32)
+    c = np.asarray(color, np.float32)
+    if a.ndim == 2: c = np.float32(0.299 * c[0] + 0.587 * c[1] + 0.114 * c[2])
+    return bool(np.abs(np.median(ring, 0) - c).max() < tol)
+
 def _white_in_cell(target, c, style, cand, targets, rng):
     "White boxes live in bordered cells: most move to one."
     if style == 'white' and target != 'cell' and 'cell' in targets and rng.random() < 0.8:
@@ -304,7 +320,8 @@ def place_redactions(cv:Canvas, b:PageBuilder, words:list, geo:Geometry, recipe:
         style = page_style if rng.random() < recipe.style_consistency else _choice(rng, recipe.styles)
         target, c = _white_in_cell(target, c, style, cand, targets, rng)
         style, items = _boxes_for(target, c, style, geo, params, rng)
-        if any(bx[2] - bx[0] < 4 or bx[3] - bx[1] < 4 or _overlaps(bx, placed) or _overlaps(bx, obstacles) for bx, _ in items): continue
+        if any(bx[2] - bx[0] < 4 or bx[3] - bx[1] < 4 or _overlaps(bx, placed) or _overlaps(bx, obstacles) or
+               _blends_in(cv, pb, _fill_of(style, params)) for bx, pb in items): continue
         for box, paint_box in items:
             st = 'outline' if style == 'code' and params['code_fill'] == 'border' and box[3] - box[1] < 10 else style
             painted, attrs = paint_redaction(cv, paint_box, st, params, rng)

@@ -66,7 +66,8 @@ def test_solid_boxes_stay_exact_after_degradation(degradations):
             tol = 45 + 0.25 * c.max()  # noise σ ≤ 10, JPEG q ≥ 30, lighting ≤ 20% darker
             assert np.median(np.abs(inside - c).max(-1)) <= tol / 2, (i, box, a, degradations)
             assert (np.abs(inside - c).max(-1) <= tol).mean() > 0.9, (i, box, a, degradations)
-            assert (np.abs(ring - c).max(-1) <= 8).mean() < 0.5, (i, box, a, degradations)
+            seen = np.median(inside, 0)  # the box as degraded: lighting darkens a grey chat bubble around it as well
+            assert (np.abs(ring - seen).max(-1) <= 8).mean() < 0.5, (i, box, a, degradations)
 
 @pytest.mark.parametrize('angle_seed', range(6))
 def test_rotation_moves_boxes_exactly(angle_seed):
