@@ -108,7 +108,9 @@ def plot_share(table:pd.DataFrame, metric:str='AP', title:str=None, ax=None):
 # %% ../nbs/07_charts.ipynb #fd96dff6
 TYPES = ('black', 'gray', 'border', 'color')
 
-def plot_types(table:pd.DataFrame, metric:str='AP', title:str=None, ax=None):
+def plot_types(table:pd.DataFrame, metric:str='AP', title:str=None, ax=None,
+               reference:dict=None, # {type: value} drawn as a black line across each type's bars, e.g. the rule-based detector's
+               reference_label:str='rule-based detector'):
     "Grouped bars: mean `metric` per redaction type (columns 'type/metric') for each experiment."
     cols = [f'{t}/{metric}' for t in TYPES if f'{t}/{metric}' in table.columns]
     if not cols: raise ValueError(f'no per-type columns for {metric!r} in the table')
@@ -119,6 +121,9 @@ def plot_types(table:pd.DataFrame, metric:str='AP', title:str=None, ax=None):
     x = np.arange(len(cols))
     for i, exp in enumerate(means.index):
         ax.bar(x + i * width - .4 + width / 2, means.loc[exp], width, yerr=stds.loc[exp], capsize=2, label=exp)
+    for j, c in enumerate(cols):
+        if (reference or {}).get(c.split('/')[0]) is not None:
+            ax.hlines(reference[c.split('/')[0]], j - .45, j + .45, color='black', lw=2, label=reference_label if j == 0 else None)
     ax.set_xticks(x, [c.split('/')[0] for c in cols]); ax.set_ylabel(metric)
     ax.set_title(title or f'{metric} per redaction type (mean ± sd over seeds)'); ax.legend(fontsize=8)
     return ax.figure
@@ -167,10 +172,14 @@ def write_report(out:Path, # study folder
                  comparisons:pd.DataFrame, # paired differences (`experiments.compare`); may be empty
                  design:dict, # the study's data and design record
                  reference:dict=None, # extra reference rows, {name: {metric: value}}
+                 type_reference:dict=None, # the rule-based detector's PQ per redaction type, {type: PQ}, drawn on the PQ chart
                 )->Path:
     "Save the charts as PNG in `out` and write `out/report.md` with the tables; returns the report's path."
     out = Path(out)
     charts = dict(scores=plot_scores(per_seed), types=plot_types(per_seed), curves=plot_curves(out, table))
+    if 'black/PQ' in per_seed:  # each type on documents the models never saw, against the rule-based detector
+        charts['types_pq'] = plot_types(per_seed, 'PQ', reference=type_reference,
+                                        title='PQ per redaction type, every page scored by a model that never saw its document')
     if per_seed.synthetic_share.nunique() > 1: charts['share'] = plot_share(per_seed)
     if len(comparisons): charts['differences'] = plot_differences(comparisons)
     for name, fig in charts.items():

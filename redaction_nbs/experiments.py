@@ -24,7 +24,8 @@ from .charts import summarise, write_report
 __all__ = ['SCALES', 'EXPERIMENTS', 'CORE', 'BEYOND', 'STUDY_THREADS', 'STUDY_LOADERS', 'STUDY_PRECISION', 'BASELINES',
            'RunConfig', 'make_runs', 'study_cache', 'study_folds', 'data_record', 'fold_pages', 'pool_digest',
            'prepare_data', 'start_from', 'run_one', 'results_table', 'stale_rows', 'plan_runs', 'run_study',
-           'PageScores', 'seed_scores', 'paired_difference', 'compare', 'rule_based', 'keep_study', 'study']
+           'PageScores', 'seed_scores', 'paired_difference', 'compare', 'rule_based', 'rule_based_types', 'keep_study',
+           'study']
 
 # %% ../nbs/06_experiments.ipynb #fb431c0c
 @dataclass(frozen=True)
@@ -451,6 +452,11 @@ def rule_based()->dict:
     r = read_result('rule_based')
     return {f"rule-based detector (TPDL 2023; {r['provenance']['data']})": r['result']['all']}
 
+def rule_based_types()->dict:
+    "The rule-based detector's PQ per redaction type on the tpdl-dev pages, {type: PQ}."
+    r = read_result('rule_based')['result']
+    return {t: r[t]['PQ'] for t in ('black', 'gray', 'border', 'color') if 'PQ' in r.get(t, {})}
+
 def _experiment_names(experiments:str)->tuple:
     named = dict(core=CORE, beyond=BEYOND)
     return named.get(experiments) or tuple(e.strip() for e in experiments.split(',') if e.strip())
@@ -501,9 +507,9 @@ def study(scale:str='quick', # 'quick' (CPU, compact detector) or 'full' (GPU, t
               'seeds': seeds, 'steps': runs[0].epochs * runs[0].iters, 'threads': STUDY_THREADS,
               'precision': STUDY_PRECISION.get(scale, 'the device default')}
     design.pop('fold_indices', None)
-    try: reference = rule_based()
-    except FileNotFoundError: reference = {}
-    report = write_report(out, table, per_seed, comparisons, design, reference)
+    try: reference, type_reference = rule_based(), rule_based_types()
+    except FileNotFoundError: reference, type_reference = {}, None
+    report = write_report(out, table, per_seed, comparisons, design, reference, type_reference)
     print(report.read_text())
     print(f'wall time {wall / 60:.1f} min (expected ~{expected / 60:.0f} min); written: {out/"results.csv"}, {report} and its charts')
     if keep:
