@@ -26,7 +26,7 @@ __all__ = ['TARGETS', 'LANGUAGES', 'GENERATOR', 'RECIPES', 'Recipe', 'load_recip
 # %% ../nbs/01d_synthetic.ipynb #e2eebb99
 TARGETS = ('word', 'name', 'email', 'number', 'line', 'block', 'cell', 'paragraph', 'run', 'stack')
 LANGUAGES = ('nl_NL', 'en_US')
-GENERATOR = 2  # the generator's version: bumped when the same recipe and seed make different pages (2: dates no longer depend on today)
+GENERATOR = 3  # the generator's version: bumped when the same recipe and seed make different pages (2: dates no longer depend on today; 3: codes in outlined boxes placed three ways, no box that blends into its surroundings)
 _FIELD_CHOICES = dict(layouts=LAYOUTS, styles=STYLES, targets=TARGETS, hard_negatives=HARD_NEGATIVES,
                       degradations=DEGRADATIONS, languages=LANGUAGES, page_sizes=tuple(PAGE_SIZES))
 

@@ -1,0 +1,110 @@
+"""The compact detector's ten-minute recipe scored on documents it never saw: every dev page, by document-grouped folds.
+
+    python benchmarks/bench_crossval.py [--folds 4] [--seed 0] [--steps 4900] [--synthetic 150] [--jobs 4]
+        [--name compact_crossval] [--no-write]
+
+The compact benchmark (`bench_compact.py`) scores 17 validation pages, in which outlined (`border`) boxes come from one
+document, and it picks each run's saved epoch on those same pages. Here every dev page is scored once by a model that
+never saw its document: `experiments.study_folds` makes `--folds` document-grouped folds (the quick study's, split
+seed 0), and fold k's model trains `fit_detector` with the benchmark's recipe (compact, `--steps` optimizer steps,
+`default_precision`, type-balanced crops) on the other folds' pages plus the benchmark's `--synthetic` basic pages.
+It is given no validation pages, so it keeps its last epoch and nothing is chosen on the pages it is scored on. Each
+model predicts its own fold end to end (`load_detector`, PNG read + `Detector.predict`); the folds' predictions are
+pooled and scored once with `evaluate_pages` (PQ/P/R and COCO AP, overall and per redaction type). The TPDL
+rule-based detector's figures on the same dev pages (`results/rule_based.json`) are printed beside them. Folds run as
+separate processes, one torch thread each, `--jobs` at a time.
+"""
+import argparse, json, os, subprocess, sys, time, warnings
+from pathlib import Path
+sys.path.insert(0, str(Path(__file__).parent))
+from bench_compact import synthetic_pages, TYPES
+
+def pages_and_folds(n_folds:int):
+    from redaction_nbs.tpdl import load_tpdl
+    from redaction_nbs.experiments import study_folds
+    pages = load_tpdl()
+    return pages, study_folds(pages, n_folds, seed=0)
+
+def one_fold(k:int, n_folds:int, seed:int, steps:int, n_synth:int, model_dir:Path, precision:str=None)->dict:
+    "Train fold `k`'s model on the other folds (+ synthetic pages), predict fold `k`; its predictions and timings."
+    warnings.simplefilter('ignore')
+    import numpy as np, torch
+    from redaction_nbs.experiments import fold_pages
+    from redaction_nbs.train import fit_detector
+    from redaction_nbs.loaders import read_rgb
+    from redaction_nbs.models import load_detector
+    pages, folds = pages_and_folds(n_folds)
+    train, valid = fold_pages(pages, folds, k)
+    out, t0 = Path(model_dir)/f'crossval-f{k}-s{seed}.pt', time.time()
+    learn = fit_detector(list(train) + synthetic_pages(n_synth), [], 'compact', steps=steps, seed=seed, threads=1, workers=0,
+                         quiet=True, out=out, data_desc=f'tpdl-dev folds other than {k} + {n_synth} synthetic', precision=precision)
+    train_s = time.time() - t0
+    torch.set_num_threads(1)
+    det = load_detector(out)
+    t = time.perf_counter(); preds = [det.predict([read_rgb(p.image)])[0] for p in valid]
+    return dict(fold=k, steps=learn.run_info['steps'], precision=learn.precision, train_seconds=round(train_s, 1),
+                detect_s_per_page=round((time.perf_counter() - t)/len(valid), 3), n_train=len(train) + n_synth,
+                pages=[p.name for p in valid], boxes=[np.asarray(d['boxes']).round(2).tolist() for d in preds],
+                scores=[np.asarray(d['scores']).round(5).tolist() for d in preds])
+
+def pooled_metrics(pages, runs:list)->dict:
+    "Every page's prediction from the fold that held it out, scored together."
+    import numpy as np
+    from redaction_nbs.evaluate import evaluate_pages
+    preds = {n: dict(boxes=np.asarray(b, np.float32).reshape(-1, 4), scores=np.asarray(s, np.float32))
+             for r in runs for n, b, s in zip(r['pages'], r['boxes'], r['scores'])}
+    if set(preds) != {p.name for p in pages}: raise SystemExit('the folds\' predictions do not cover the pages')
+    m = evaluate_pages(pages, [preds[p.name] for p in pages])
+    return {k: round(v, 4) for k, v in m.items() if isinstance(v, float)}
+
+def report(metrics:dict, rule:dict)->str:
+    cols = ['PQ', 'P', 'R', 'AP50', 'AP', *(f'{t}/PQ' for t in TYPES)]
+    rb = {**rule['all'], **{f'{t}/PQ': rule[t]['PQ'] for t in TYPES if t in rule}}
+    fmt = lambda d: '  '.join(f"{d[c]:>9.3f}" if c in d else ' ' * 9 for c in cols)
+    return '\n'.join(['              ' + '  '.join(f'{c:>9}' for c in cols), 'compact       ' + fmt(metrics), 'rule-based    ' + fmt(rb)])
+
+if __name__ == '__main__':
+    p = argparse.ArgumentParser()
+    p.add_argument('--folds', type=int, default=4); p.add_argument('--seed', type=int, default=0)
+    p.add_argument('--steps', type=int, default=4900, help='optimizer steps per fold (the compact benchmark\'s ten minutes)')
+    p.add_argument('--precision', default=None, choices=['fp32', 'bf16'], help='training precision (default: default_precision)')
+    p.add_argument('--synthetic', type=int, default=150)
+    p.add_argument('--jobs', type=int, default=4, help='folds trained at once (one torch thread each)')
+    p.add_argument('--models', default=None, help='folder for the trained models (default: a cache folder)')
+    p.add_argument('--name', default='compact_crossval'); p.add_argument('--no-write', action='store_true')
+    p.add_argument('--one', type=int, default=None, help=argparse.SUPPRESS)
+    a = p.parse_args()
+    from redaction_nbs.data import cache_dir
+    models = Path(a.models or cache_dir()/'bench-compact-models'); models.mkdir(parents=True, exist_ok=True)
+    if a.one is not None:
+        print(json.dumps(one_fold(a.one, a.folds, a.seed, a.steps, a.synthetic, models, a.precision))); sys.exit(0)
+    synthetic_pages(a.synthetic)  # once, before the folds start
+    pages, folds = pages_and_folds(a.folds)
+    load, t0, runs, todo, procs = os.getloadavg(), time.time(), [], list(range(a.folds)), []
+    env = dict(os.environ, OMP_NUM_THREADS='1')
+    while todo or procs:
+        while todo and len(procs) < a.jobs:
+            k = todo.pop(0)
+            cmd = [sys.executable, __file__, '--one', str(k), '--folds', str(a.folds), '--seed', str(a.seed), '--steps', str(a.steps),
+                   '--synthetic', str(a.synthetic), '--models', str(models), *(['--precision', a.precision] if a.precision else [])]
+            procs.append((k, subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)))
+        k, pr = procs.pop(0)
+        out, err = pr.communicate()
+        if pr.returncode: print(f'fold {k}: failed\n{err[-3000:]}', file=sys.stderr); sys.exit(1)
+        runs.append(json.loads(out.strip().splitlines()[-1]))
+    metrics = pooled_metrics(pages, runs)
+    from redaction_nbs.results import read_result, write_result
+    rule = read_result('rule_based')['result']
+    print(report(metrics, rule))
+    for r in runs: print(f"fold {r['fold']}: {len(r['pages'])} pages, {r['steps']} steps in {r['train_seconds']:.0f} s, "
+                         f"{r['detect_s_per_page']:.3f} s/page")
+    if not a.no_write:
+        kept = [{k: v for k, v in r.items() if k not in ('boxes', 'scores')} for r in runs]
+        path = write_result(a.name, dict(metrics=metrics, folds=kept, steps=a.steps, seed=a.seed, synthetic=a.synthetic,
+                                         fold_pages=[len(f) for f in folds]),
+                            data=f'tpdl-dev: {len(pages)} pages in {a.folds} document-grouped folds (study_folds, seed 0), '
+                                 f'each fold scored by a model trained on the others + {a.synthetic} basic synthetic pages',
+                            command=' '.join(['python', 'benchmarks/bench_crossval.py', *sys.argv[1:]]),
+                            wall_seconds=round(time.time() - t0, 1), jobs=a.jobs, torch_threads_per_run=1,
+                            load_average_at_start=[round(x, 2) for x in load])
+        print(f'kept: {path}')
