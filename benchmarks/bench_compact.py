@@ -77,6 +77,31 @@ def one(seed:int, steps:int, n_synth:int, split_seed:int, workers:int, model_dir
                 curve=[{k: (round(v, 4) if isinstance(v, float) else v) for k, v in e.items()} for e in learn.history.epochs],
                 n_train=len(pages), n_valid=len(valid))
 
+def add_common(p, name:str):
+    "The options every benchmark of a trained model shares: where models go, what the result is kept as."
+    p.add_argument('--models', default=None, help='folder for the trained models (default: a cache folder)')
+    p.add_argument('--name', default=name); p.add_argument('--no-write', action='store_true')
+    p.add_argument('--one', type=int, default=None, help=argparse.SUPPRESS)
+
+def models_folder(a)->Path:
+    from redaction_nbs.data import cache_dir
+    models = Path(a.models or cache_dir()/'bench-compact-models'); models.mkdir(parents=True, exist_ok=True)
+    return models
+
+def run_parallel(cmds:list, jobs:int)->list:
+    "Run `(label, argv)` pairs as processes (one torch thread each), `jobs` at a time; the JSON each prints last."
+    runs, todo, procs = [], list(cmds), []
+    env = dict(os.environ, OMP_NUM_THREADS='1')
+    while todo or procs:
+        while todo and len(procs) < jobs:
+            label, cmd = todo.pop(0)
+            procs.append((label, subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)))
+        label, pr = procs.pop(0)
+        out, err = pr.communicate()
+        if pr.returncode: print(f'{label}: failed\n{err[-3000:]}', file=sys.stderr); sys.exit(1)
+        runs.append(json.loads(out.strip().splitlines()[-1]))
+    return runs
+
 def table(runs:list):
     "Per-seed rows and mean ± std of the headline figures, as printable text and a summary dict."
     import numpy as np
@@ -107,32 +132,20 @@ if __name__ == '__main__':
     p.add_argument('--no-balance', action='store_true', help='crops drawn page by page, not type-balanced (02a_loaders)')
     p.add_argument('--jobs', type=int, default=3, help='seeds trained at once (one torch thread each)')
     p.add_argument('--workers', type=int, default=0, help='data-loading processes per run (crops are cheap)')
-    p.add_argument('--models', default=None, help='folder for the trained models (default: a cache folder)')
-    p.add_argument('--name', default='compact_benchmark'); p.add_argument('--no-write', action='store_true')
-    p.add_argument('--one', type=int, default=None, help=argparse.SUPPRESS)
+    add_common(p, 'compact_benchmark')
     a = p.parse_args()
-    from redaction_nbs.data import cache_dir
-    models = Path(a.models or cache_dir()/'bench-compact-models'); models.mkdir(parents=True, exist_ok=True)
+    models = models_folder(a)
     if a.one is not None:
         print(json.dumps(one(a.one, a.steps, a.synthetic, a.split_seed, a.workers, models, a.pretrain, a.pretrain_pages,
                              a.pretrain_recipe, 1 if a.gray else 3, a.padding, not a.no_balance, a.precision))); sys.exit(0)
     synthetic_pages(a.synthetic)  # once, before the seeds start
     if a.pretrain: synthetic_pages(a.pretrain_pages, a.pretrain_recipe, seed=1)
     load = os.getloadavg()
-    t0, runs, todo, procs = time.time(), [], list(a.seeds), []
-    env = dict(os.environ, OMP_NUM_THREADS='1')
-    while todo or procs:
-        while todo and len(procs) < a.jobs:
-            s = todo.pop(0)
-            cmd = [sys.executable, __file__, '--one', str(s), '--steps', str(a.steps), '--synthetic', str(a.synthetic),
+    t0 = time.time()
+    runs = run_parallel([(f'seed {s}', [sys.executable, __file__, '--one', str(s), '--steps', str(a.steps), '--synthetic', str(a.synthetic),
                    '--split-seed', str(a.split_seed), '--workers', str(a.workers), '--models', str(models),
                    '--pretrain', str(a.pretrain), '--pretrain-pages', str(a.pretrain_pages), '--pretrain-recipe', a.pretrain_recipe, *(['--gray'] if a.gray else []), '--padding', a.padding,
-                   *(['--no-balance'] if a.no_balance else []), *(['--precision', a.precision] if a.precision else [])]
-            procs.append((s, subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)))
-        s, pr = procs.pop(0)
-        out, err = pr.communicate()
-        if pr.returncode: print(f'seed {s}: failed\n{err[-3000:]}', file=sys.stderr); sys.exit(1)
-        runs.append(json.loads(out.strip().splitlines()[-1]))
+                   *(['--no-balance'] if a.no_balance else []), *(['--precision', a.precision] if a.precision else [])]) for s in a.seeds], a.jobs)
     text, summary = table(runs)
     print(text)
     for r in runs: print(f"seed {r['seed']} validation AP50 per epoch: " + ' '.join(f"{e.get('AP50', float('nan')):.2f}" for e in r['curve']))

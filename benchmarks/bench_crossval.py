@@ -14,10 +14,10 @@ pooled and scored once with `evaluate_pages` (PQ/P/R and COCO AP, overall and pe
 rule-based detector's figures on the same dev pages (`results/rule_based.json`) are printed beside them. Folds run as
 separate processes, one torch thread each, `--jobs` at a time.
 """
-import argparse, json, os, subprocess, sys, time, warnings
+import argparse, json, os, sys, time, warnings
 from pathlib import Path
 sys.path.insert(0, str(Path(__file__).parent))
-from bench_compact import synthetic_pages, TYPES
+from bench_compact import synthetic_pages, TYPES, add_common, models_folder, run_parallel
 
 def pages_and_folds(n_folds:int):
     from redaction_nbs.tpdl import load_tpdl
@@ -70,28 +70,17 @@ if __name__ == '__main__':
     p.add_argument('--precision', default=None, choices=['fp32', 'bf16'], help='training precision (default: default_precision)')
     p.add_argument('--synthetic', type=int, default=150)
     p.add_argument('--jobs', type=int, default=4, help='folds trained at once (one torch thread each)')
-    p.add_argument('--models', default=None, help='folder for the trained models (default: a cache folder)')
-    p.add_argument('--name', default='compact_crossval'); p.add_argument('--no-write', action='store_true')
-    p.add_argument('--one', type=int, default=None, help=argparse.SUPPRESS)
+    add_common(p, 'compact_crossval')
     a = p.parse_args()
-    from redaction_nbs.data import cache_dir
-    models = Path(a.models or cache_dir()/'bench-compact-models'); models.mkdir(parents=True, exist_ok=True)
+    models = models_folder(a)
     if a.one is not None:
         print(json.dumps(one_fold(a.one, a.folds, a.seed, a.steps, a.synthetic, models, a.precision))); sys.exit(0)
     synthetic_pages(a.synthetic)  # once, before the folds start
     pages, folds = pages_and_folds(a.folds)
-    load, t0, runs, todo, procs = os.getloadavg(), time.time(), [], list(range(a.folds)), []
-    env = dict(os.environ, OMP_NUM_THREADS='1')
-    while todo or procs:
-        while todo and len(procs) < a.jobs:
-            k = todo.pop(0)
-            cmd = [sys.executable, __file__, '--one', str(k), '--folds', str(a.folds), '--seed', str(a.seed), '--steps', str(a.steps),
-                   '--synthetic', str(a.synthetic), '--models', str(models), *(['--precision', a.precision] if a.precision else [])]
-            procs.append((k, subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)))
-        k, pr = procs.pop(0)
-        out, err = pr.communicate()
-        if pr.returncode: print(f'fold {k}: failed\n{err[-3000:]}', file=sys.stderr); sys.exit(1)
-        runs.append(json.loads(out.strip().splitlines()[-1]))
+    load, t0 = os.getloadavg(), time.time()
+    runs = run_parallel([(f'fold {k}', [sys.executable, __file__, '--one', str(k), '--folds', str(a.folds), '--seed', str(a.seed),
+                                        '--steps', str(a.steps), '--synthetic', str(a.synthetic), '--models', str(models),
+                                        *(['--precision', a.precision] if a.precision else [])]) for k in range(a.folds)], a.jobs)
     metrics = pooled_metrics(pages, runs)
     from redaction_nbs.results import read_result, write_result
     rule = read_result('rule_based')['result']
