@@ -219,8 +219,8 @@ def standin_tpdl(n:int=24, # pages
                  folder:Path=None, # where; default a folder in the cache named by `n` and `seed`
                 )->Path:
     "A TPDL-layout folder (gold_standard.json, data.csv, images/) of `n` synthetic pages, made once; deterministic."
-    from redaction_nbs.synthetic import generate
-    folder = Path(folder) if folder else cache_dir()/f'tpdl-standin-{n}-{seed}'
+    from redaction_nbs.synthetic import generate, get_recipe
+    folder = Path(folder) if folder else cache_dir()/f'tpdl-standin-{get_recipe("basic").key}-{n}-{seed}'  # a new generator: new pages
     if (folder/'gold_standard.json').exists(): return folder
     folder.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=folder.parent, prefix='.standin-') as tmp:
