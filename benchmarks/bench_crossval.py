@@ -3,7 +3,7 @@
     python benchmarks/bench_crossval.py [--folds 4] [--seed 0] [--steps 4900] [--synthetic 150] [--jobs 4]
         [--name compact_crossval] [--no-write]
 
-The compact benchmark (`bench_compact.py`) scores 17 validation pages, in which outlined (`border`) boxes come from one
+The compact benchmark (`bench_compact.py`) scores its validation pages (a quarter of the dev pages), in which outlined (`border`) boxes come from one
 document, and it picks each run's saved epoch on those same pages. Here every dev page is scored once by a model that
 never saw its document: `experiments.study_folds` makes `--folds` document-grouped folds (the quick study's, split
 seed 0), and fold k's model trains `fit_detector` with the benchmark's recipe (compact, `--steps` optimizer steps,

@@ -125,7 +125,8 @@ def plot_types(table:pd.DataFrame, metric:str='AP', title:str=None, ax=None,
         if (reference or {}).get(c.split('/')[0]) is not None:
             ax.hlines(reference[c.split('/')[0]], j - .45, j + .45, color='black', lw=2, label=reference_label if j == 0 else None)
     ax.set_xticks(x, [c.split('/')[0] for c in cols]); ax.set_ylabel(metric)
-    ax.set_title(title or f'{metric} per redaction type (mean ± sd over seeds)'); ax.legend(fontsize=8)
+    ax.set_ylim(0, 1.12)  # scores are at most 1: the legend sits above them
+    ax.set_title(title or f'{metric} per redaction type (mean ± sd over seeds)'); ax.legend(fontsize=8, loc='upper left', ncols=3)
     return ax.figure
 
 # %% ../nbs/07_charts.ipynb #3d65e8a8
