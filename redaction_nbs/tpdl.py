@@ -216,7 +216,7 @@ def tpdl_report(pages:PageSet)->TPDLReport:
 # %% ../nbs/00c_tpdl.ipynb #7a00000c
 def standin_tpdl(n:int=24, # pages
                  seed:int=0, # generator seed
-                 folder:Path=None, # where; default a folder in the cache named by `n` and `seed`
+                 folder:Path=None, # where; default a folder in the cache named by the `basic` recipe's key, `n` and `seed`
                 )->Path:
     "A TPDL-layout folder (gold_standard.json, data.csv, images/) of `n` synthetic pages, made once; deterministic."
     from redaction_nbs.synthetic import generate, get_recipe
