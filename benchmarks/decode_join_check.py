@@ -13,6 +13,8 @@ on other documents, not a setting to adopt.
 import argparse, sys, time, types, warnings
 from pathlib import Path
 import numpy as np
+sys.path.insert(0, str(Path(__file__).parent))
+from bench_crossval import pages_and_folds
 
 def decoder_cv2(width:int):
     "`cv2` as `compact_decode` sees it, with kernel pieces joined along rows first (width 0: unchanged)."
@@ -28,19 +30,20 @@ if __name__ == '__main__':
     p = argparse.ArgumentParser()
     p.add_argument('--widths', type=int, nargs='+', default=[0, 3, 5, 9, 13])
     p.add_argument('--folds', type=int, default=4); p.add_argument('--seed', type=int, default=0)
+    p.add_argument('--models', default=None, help="bench_crossval.py's --models folder (default: its cache folder)")
     p.add_argument('--name', default='decode_join_check'); p.add_argument('--no-write', action='store_true')
     a = p.parse_args()
     warnings.simplefilter('ignore')
     import torch
     import redaction_nbs.models as M
-    from redaction_nbs.data import PageSet, cache_dir
-    from redaction_nbs.experiments import study_folds, fold_pages
+    from redaction_nbs.data import PageSet
+    from redaction_nbs.experiments import fold_pages
     from redaction_nbs.evaluate import evaluate_pages
     from redaction_nbs.loaders import read_rgb
-    from redaction_nbs.tpdl import load_tpdl
+    from bench_compact import models_folder
     torch.set_num_threads(1)
-    pages = load_tpdl(); folds = study_folds(pages, a.folds, seed=0)
-    paths = [cache_dir()/'bench-compact-models'/f'crossval-f{k}-s{a.seed}.pt' for k in range(a.folds)]
+    pages, folds = pages_and_folds(a.folds)
+    paths = [models_folder(a)/f'crossval-f{k}-s{a.seed}.pt' for k in range(a.folds)]  # where bench_crossval saved them
     if missing := [str(q) for q in paths if not q.exists()]: sys.exit(f'no fold models: {", ".join(missing)}; run benchmarks/bench_crossval.py first')
     dets, t0, rows, real = [M.load_detector(q) for q in paths], time.time(), [], M.cv2
     held = [(k, q) for k in range(a.folds) for q in fold_pages(pages, folds, k)[1]]
