@@ -19,6 +19,9 @@ import torch.nn.functional as F
 from torch import nn
 from torch.optim.swa_utils import update_bn
 import torchvision
+from torchvision.ops import box_iou
+from scipy.sparse import coo_matrix
+from scipy.sparse.csgraph import connected_components
 from torchvision.models.detection import (FasterRCNN, fasterrcnn_resnet50_fpn, fasterrcnn_mobilenet_v3_large_fpn,
                                           retinanet_resnet50_fpn, fcos_resnet50_fpn)
 from torchvision.models.detection.anchor_utils import AnchorGenerator
@@ -250,6 +253,23 @@ def _soft_box(pm:np.ndarray, region:np.ndarray, stride:int):
     return [x0*stride + inset(cols[0]), y0*stride + inset(rows[0]),
             (x1 + 1)*stride - inset(cols[-1]), (y1 + 1)*stride - inset(rows[-1])]
 
+def _voted_boxes(lab:np.ndarray, n:int, pk:np.ndarray, d:np.ndarray, stride:int)->np.ndarray:
+    "Per kernel component (labels 1..n-1 of `lab`), the box its cells vote for: distance votes weighted by kernel probability."
+    h, w = lab.shape
+    cx, cy = (np.arange(w, dtype=np.float32) + .5)*stride, (np.arange(h, dtype=np.float32) + .5)*stride
+    flat, wgt = lab.ravel(), pk.ravel()
+    tot = np.bincount(flat, wgt, n)[1:]
+    votes = [cx[None] - d[0], cy[:, None] - d[1], cx[None] + d[2], cy[:, None] + d[3]]
+    return np.stack([np.bincount(flat, wgt*np.broadcast_to(v, lab.shape).ravel(), n)[1:]/tot for v in votes], 1)
+
+def _join_pieces(lab:np.ndarray, n:int, voted:np.ndarray, iou:float)->tuple:
+    "`(n, lab)` with kernel components whose voted boxes overlap by `iou` or more relabelled as one."
+    ov = box_iou(torch.from_numpy(voted), torch.from_numpy(voted)).numpy()
+    i, j = np.nonzero(np.triu(ov >= iou, 1))
+    if not len(i): return n, lab
+    k, comp = connected_components(coo_matrix((np.ones(len(i)), (i, j)), shape=(n - 1, n - 1)), directed=False)
+    return k + 1, np.concatenate([[0], comp + 1])[lab]
+
 def compact_decode(out:torch.Tensor, # raw network output (B, 2K+4, h, w)
                    stride:int, n_classes:int=1,
                    kernel_thresh:float=0.3, # kernel probability that starts a component
@@ -257,26 +277,22 @@ def compact_decode(out:torch.Tensor, # raw network output (B, 2K+4, h, w)
                    min_score:float=0.05, # drop boxes scoring less
                    image_sizes:list=None, # (h, w) per image, to clip boxes
                    mode:str='mask', # 'mask': grow kernels into the box mask; 'votes': mean of the distance votes
+                   join:float=None, # kernel pieces whose voted boxes overlap by this IoU become one box (None: off)
                   )->list:
-    "Boxes from the compact detector's maps: one per connected component of the kernel mask."
+    "Boxes from the compact detector's maps: one per connected component of the kernel mask (after `join`)."
     K, results = n_classes, []
     probs = out[:, :2*K].float().sigmoid().cpu().numpy()
     dist = _distances(out[:, 2*K:].float(), stride).cpu().numpy()
-    B, _, h, w = out.shape
-    cx, cy = (np.arange(w, dtype=np.float32) + .5)*stride, (np.arange(h, dtype=np.float32) + .5)*stride
-    for bi in range(B):
+    for bi in range(len(out)):
         boxes, scores, labels = [], [], []
         for c in range(K):
             pm, pk = probs[bi, c], probs[bi, K + c]
             n, lab = cv2.connectedComponents((pk > kernel_thresh).astype(np.uint8), connectivity=4)
             if n <= 1: continue
+            if join: n, lab = _join_pieces(lab, n, _voted_boxes(lab, n, pk, dist[bi], stride), join)
             flat, wgt = lab.ravel(), pk.ravel()
-            tot = np.bincount(flat, wgt, n)[1:]
-            score = tot/np.bincount(flat, None, n)[1:]
-            if mode == 'votes':
-                d = dist[bi]
-                votes = [cx[None] - d[0], cy[:, None] - d[1], cx[None] + d[2], cy[:, None] + d[3]]
-                bx = np.stack([np.bincount(flat, wgt*v.ravel(), n)[1:]/tot for v in votes], 1)
+            score = np.bincount(flat, wgt, n)[1:]/np.bincount(flat, None, n)[1:]
+            if mode == 'votes': bx = _voted_boxes(lab, n, pk, dist[bi], stride)
             else:
                 grown = _grow(lab, pm > mask_thresh)
                 bx = np.array([_soft_box(pm, grown == j, stride) for j in range(1, n)], np.float32).reshape(-1, 4)
@@ -310,6 +326,7 @@ class RedactionModel(nn.Module):
                  pretrained:bool=False, # torchvision ImageNet backbone weights
                  snap:int=2, # compact: snap box edges to the ink within this many pixels (0: off)
                  split:bool=True, # compact: `Detector.predict` cuts boxes apart at light gaps and between stacked codes on the page (`refine`)
+                 join:float=0.3, # compact: kernel pieces whose voted boxes overlap by this IoU are one box (`compact_decode`; None: off)
                  **kwargs, # passed to `CompactNet`
                 ):
         super().__init__()
@@ -321,8 +338,9 @@ class RedactionModel(nn.Module):
         self.image_size = image_size or DEFAULT_SIZE[family]
         self.snap = snap if family == 'compact' else 0
         self.split = split and family == 'compact'
+        self.join = join if family == 'compact' else None
         self.config = dict(family=family, arch=arch, class_names=list(class_names), in_chans=in_chans,
-                           image_size=self.image_size, snap=self.snap, split=self.split, **kwargs)
+                           image_size=self.image_size, snap=self.snap, split=self.split, join=self.join, **kwargs)
         if family == 'compact':
             self.net = CompactNet(in_chans, len(class_names), **kwargs)
             self.stride = self.net.out_stride
@@ -335,7 +353,7 @@ class RedactionModel(nn.Module):
             return self.net(list(x), targets if self.training else None)
         out = self.net(x).float()  # under bf16 autocast (03_train) boxes are still decoded and scored in float32
         if self.training: return compact_loss(out, targets, self.stride, len(self.class_names))
-        dets = compact_decode(out, self.stride, len(self.class_names), image_sizes=[x.shape[-2:]]*len(x))
+        dets = compact_decode(out, self.stride, len(self.class_names), image_sizes=[x.shape[-2:]]*len(x), join=self.join)
         if self.snap:
             gray = x.float().mean(1).cpu().numpy()
             for d, g in zip(dets, gray): d['boxes'] = torch.from_numpy(snap_edges(g, d['boxes'].numpy(), self.snap))
