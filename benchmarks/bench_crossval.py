@@ -10,9 +10,9 @@ seed 0), and fold k's model trains `fit_detector` with the benchmark's recipe (c
 `default_precision`, type-balanced crops) on the other folds' pages plus the benchmark's `--synthetic` basic pages.
 It is given no validation pages, so it keeps its last epoch and nothing is chosen on the pages it is scored on. Each
 model predicts its own fold end to end (`load_detector`, PNG read + `Detector.predict`); the folds' predictions are
-pooled and scored once with `evaluate_pages`. Models decode with `RedactionModel`'s default `join`
-(pieces of a kernel that vote for one box are one box; `benchmarks/decode_join.py` chose it on synthetic pages, and
-rescored the fold models with it off and on) (PQ/P/R and COCO AP, overall and per redaction type). The TPDL
+pooled and scored once with `evaluate_pages` (PQ/P/R and COCO AP, overall and per redaction type). Models decode
+with `RedactionModel`'s default `join` (pieces of a kernel that vote for one box are one box;
+`benchmarks/decode_join.py` chose it on synthetic pages and rescored the fold models with it off and on). The TPDL
 rule-based detector's figures on the same dev pages (`results/rule_based.json`) are printed beside them. Folds run as
 separate processes, one torch thread each, `--jobs` at a time.
 """
