@@ -29,7 +29,7 @@ from torchvision.models.detection.rpn import RPNHead
 from torchvision.models.detection.backbone_utils import resnet_fpn_backbone
 from torchvision.models.detection.transform import GeneralizedRCNNTransform
 from .data import atomic_path
-from .refine import snap_edges, split_at_gaps, split_at_codes
+from .refine import snap_edges, split_at_gaps, split_at_codes, drop_blank
 
 # %% auto #0
 __all__ = ['TV_ARCHS', 'BOX_RATIOS', 'FAMILIES', 'DEFAULT_SIZE', 'FORMAT', 'fetch_backbone_weights', 'build_torchvision',
@@ -452,7 +452,7 @@ class Detector:
                 if (self.model.snap or self.model.split) and len(b):  # at the page's own resolution (`refine`)
                     gray = to_model_input(np.asarray(im), 1)[..., 0].astype(np.float32)/255
                     if self.model.snap: b = snap_edges(gray, b, int(np.ceil(self.model.snap/min(sx, sy))))
-                    for cut in ((split_at_gaps, split_at_codes) if self.model.split else ()):
+                    for cut in ((split_at_gaps, split_at_codes) if self.model.split else ()) + (drop_blank,):
                         b, src = cut(gray, b); scores, labels = scores[src], labels[src]
                 results.append(dict(boxes=b.astype(np.float32), scores=scores, labels=[self.class_names[int(l) - 1] for l in labels]))
         return results

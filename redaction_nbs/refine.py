@@ -1,7 +1,7 @@
 """The compact detector sees a page downscaled to 1,024 px; a redaction's edges and the light gaps between
-stacked redactions are sharpest on the page itself. Three steps run there, after the network: edges snap to
-the ink, a box that a light band crosses from side to side is cut in two, and a fill holding a stack of
-exemption codes is cut between them.
+stacked redactions are sharpest on the page itself. Four steps run there, after the network: edges snap to
+the ink, a box that a light band crosses from side to side is cut in two, a fill holding a stack of
+exemption codes is cut between them, and a box with no ink in it or on its edges is dropped.
 
 Docs: https://redaction-nbs.github.io/redaction_nbs/refine.html.md"""
 
@@ -13,7 +13,7 @@ import cv2
 import numpy as np
 
 # %% auto #0
-__all__ = ['snap_edges', 'split_at_gaps', 'split_at_codes']
+__all__ = ['snap_edges', 'split_at_gaps', 'split_at_codes', 'drop_blank']
 
 # %% ../nbs/02c_refine.ipynb #7d064661
 def snap_edges(img:np.ndarray, # HxW float grayscale in [0,1]
@@ -185,3 +185,24 @@ def split_at_codes(img:np.ndarray, # HxW float grayscale in [0,1], the page at t
         parts = _split_codes_one(img, b, min_dark, flat, tol, glyph, jump, min_pitch, max_ratio, rect)
         out += parts; source += [i]*len(parts)
     return np.array(out, np.float32).reshape(-1, 4), np.array(source, np.int64)
+
+# %% ../nbs/02c_refine.ipynb #bl4nk002
+def drop_blank(img:np.ndarray, # HxW float grayscale in [0,1], the page at the boxes' resolution
+               boxes:np.ndarray, # (n,4) xyxy in `img` pixels
+               dark:float=16/255, # a pixel this much darker than the paper is ink
+               share:float=0.005, # a box with less than this share of ink, ring included, is blank
+               ring:float=0.002, # the ring around it, as a share of the page's long side (at least 2 px)
+              )->tuple:
+    "(boxes, source): `boxes` without those that hold no ink, in them or on their edges; `source[i]` is kept box `i`'s input index."
+    boxes = np.asarray(boxes, np.float32).reshape(-1, 4)
+    if not len(boxes): return boxes, np.zeros(0, np.int64)
+    H, W = img.shape
+    ink = img < float(np.percentile(img[::4, ::4], 90)) - dark
+    pad = max(2, int(round(ring*max(H, W))))
+    keep = []
+    for i, (x1, y1, x2, y2) in enumerate(boxes):
+        x1, y1 = max(int(x1) - pad, 0), max(int(y1) - pad, 0)
+        x2, y2 = min(int(np.ceil(x2)) + pad, W), min(int(np.ceil(y2)) + pad, H)
+        if x2 > x1 and y2 > y1 and ink[y1:y2, x1:x2].mean() >= share: keep.append(i)
+    keep = np.array(keep, np.int64)
+    return boxes[keep], keep
