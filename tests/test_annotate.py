@@ -12,7 +12,7 @@ EXT = dict(prodigy='jsonl', via='json', labelstudio='json')
 
 @pytest.fixture(scope='module')
 def setup(tmp_path_factory):
-    "A saved compact detector that predicts one box per page (its head's background bias removed), and inputs: two generated pages and a 2-page PDF."
+    "A saved compact detector that predicts one box per page (its head's background bias removed), and inputs: two generated pages and a 2-page PDF, ink on every page."
     import torch
     from redaction_nbs import models
     from redaction_nbs.synthetic import generate
@@ -23,7 +23,7 @@ def setup(tmp_path_factory):
     models.save_detector(model, d/'model.pt', dict(trained_on='nothing'))
     generate('basic', 2, d/'synth', seed=0, workers=1, dpi=72, progress=False)
     (d/'in').mkdir()
-    make_pdf(d/'in'/'doc.pdf', [[(72, 72, 144, 18)], []])
+    make_pdf(d/'in'/'doc.pdf', [[(72, 72, 144, 18)], [(72, 300, 400, 100)]])  # not blank: a box on a blank page is dropped (`refine.drop_blank`)
     for p in sorted((d/'synth'/'images').glob('*.png')): (d/'in'/p.name).write_bytes(p.read_bytes())
     return d
 
