@@ -27,6 +27,27 @@ def pages_and_folds(n_folds:int):
     pages = load_tpdl()
     return pages, study_folds(pages, n_folds, seed=0)
 
+def add_fold_options(p, name:str):
+    "The options of the scripts that rescore this benchmark's saved fold models."
+    p.add_argument('--folds', type=int, default=4); p.add_argument('--seed', type=int, default=0)
+    p.add_argument('--models', default=None, help="bench_crossval.py's --models folder (default: its cache folder)")
+    p.add_argument('--name', default=name); p.add_argument('--no-write', action='store_true')
+
+def fold_detectors(a)->list:
+    "The fold models this benchmark saved in `a.models` (one torch thread), or an exit naming those missing."
+    import torch
+    from redaction_nbs.models import load_detector
+    paths = [models_folder(a)/f'crossval-f{k}-s{a.seed}.pt' for k in range(a.folds)]
+    if missing := [str(q) for q in paths if not q.exists()]: sys.exit(f'no fold models: {", ".join(missing)}; run benchmarks/bench_crossval.py first')
+    torch.set_num_threads(1)
+    return [load_detector(q) for q in paths]
+
+def held_out(n_folds:int)->list:
+    "`(fold, page)` for every dev page, in fold order: the page and the fold whose model never saw its document."
+    from redaction_nbs.experiments import fold_pages
+    pages, folds = pages_and_folds(n_folds)
+    return [(k, q) for k in range(n_folds) for q in fold_pages(pages, folds, k)[1]]
+
 def one_fold(k:int, n_folds:int, seed:int, steps:int, n_synth:int, model_dir:Path, precision:str=None)->dict:
     "Train fold `k`'s model on the other folds (+ synthetic pages), predict fold `k`; its predictions and timings."
     warnings.simplefilter('ignore')

@@ -12,33 +12,26 @@ must not fall); the dev pages measure what it changes on documents the models ne
 import argparse, sys, time, warnings
 from pathlib import Path
 sys.path.insert(0, str(Path(__file__).parent))
-from bench_crossval import pages_and_folds
-from bench_compact import synthetic_pages, models_folder
+from bench_crossval import add_fold_options, fold_detectors, held_out
+from bench_compact import synthetic_pages
 from decode_join import scores
 
 if __name__ == '__main__':
     p = argparse.ArgumentParser()
-    p.add_argument('--synthetic', type=int, default=80); p.add_argument('--folds', type=int, default=4)
-    p.add_argument('--seed', type=int, default=0)
-    p.add_argument('--models', default=None, help="bench_crossval.py's --models folder (default: its cache folder)")
-    p.add_argument('--name', default='blank_check'); p.add_argument('--no-write', action='store_true')
+    p.add_argument('--synthetic', type=int, default=80)
+    add_fold_options(p, 'blank_check')
     a = p.parse_args()
     warnings.simplefilter('ignore')
-    import numpy as np, torch
+    import numpy as np
     import redaction_nbs.models as M
-    from redaction_nbs.experiments import fold_pages
     from redaction_nbs.loaders import read_rgb
     from redaction_nbs.results import read_result
-    torch.set_num_threads(1)
-    paths = [models_folder(a)/f'crossval-f{k}-s{a.seed}.pt' for k in range(a.folds)]
-    if missing := [str(q) for q in paths if not q.exists()]: sys.exit(f'no fold models: {", ".join(missing)}; run benchmarks/bench_crossval.py first')
-    dets, t0, real = [M.load_detector(q) for q in paths], time.time(), M.drop_blank
+    dets, t0, real = fold_detectors(a), time.time(), M.drop_blank
     join = read_result('decode_join')['result']['chosen']
     for d in dets: d.model.join = join  # as chosen, whatever default the model was saved under
     synth = synthetic_pages(a.synthetic, seed=1)
     synth_images = [read_rgb(q.image) for q in synth]
-    pages, folds = pages_and_folds(a.folds)
-    held = [(k, q) for k in range(a.folds) for q in fold_pages(pages, folds, k)[1]]
+    held = held_out(a.folds)
     images = [read_rgb(q.image) for _, q in held]
     rows = []
     try:
@@ -55,7 +48,7 @@ if __name__ == '__main__':
         from redaction_nbs.results import write_result
         path = write_result(a.name, dict(rows=rows, join=join),
                             data=f'{a.synthetic} basic synthetic pages (seed 1) by each of the {a.folds} fold models of bench_crossval '
-                                 f'(seed {a.seed}); tpdl-dev, {len(pages)} pages, each by its fold\'s model',
+                                 f'(seed {a.seed}); tpdl-dev, {len(held)} pages, each by its fold\'s model',
                             command=' '.join(['python', 'benchmarks/blank_check.py', *sys.argv[1:]]),
                             wall_seconds=round(time.time() - t0, 1))
         print(f'kept: {path}')

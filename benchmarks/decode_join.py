@@ -13,8 +13,8 @@ the other values are kept too, to show how flat or sharp the choice was.
 import argparse, sys, time, warnings
 from pathlib import Path
 sys.path.insert(0, str(Path(__file__).parent))
-from bench_crossval import pages_and_folds
-from bench_compact import synthetic_pages, models_folder
+from bench_crossval import add_fold_options, fold_detectors, held_out
+from bench_compact import synthetic_pages
 
 KEYS = ('PQ', 'P', 'R', 'AP50', 'AP')
 
@@ -32,19 +32,12 @@ if __name__ == '__main__':
     p = argparse.ArgumentParser()
     p.add_argument('--joins', type=float, nargs='+', default=[0, 0.3, 0.5, 0.7], help='IoU values to try (0: no joining)')
     p.add_argument('--synthetic', type=int, default=80, help='held-out basic synthetic pages (seed 1) the value is chosen on')
-    p.add_argument('--folds', type=int, default=4); p.add_argument('--seed', type=int, default=0)
-    p.add_argument('--models', default=None, help="bench_crossval.py's --models folder (default: its cache folder)")
-    p.add_argument('--name', default='decode_join'); p.add_argument('--no-write', action='store_true')
+    add_fold_options(p, 'decode_join')
     a = p.parse_args()
     warnings.simplefilter('ignore')
-    import numpy as np, torch
-    from redaction_nbs.models import load_detector
-    from redaction_nbs.experiments import fold_pages
+    import numpy as np
     from redaction_nbs.loaders import read_rgb
-    torch.set_num_threads(1)
-    paths = [models_folder(a)/f'crossval-f{k}-s{a.seed}.pt' for k in range(a.folds)]  # where bench_crossval saved them
-    if missing := [str(q) for q in paths if not q.exists()]: sys.exit(f'no fold models: {", ".join(missing)}; run benchmarks/bench_crossval.py first')
-    dets, t0 = [load_detector(q) for q in paths], time.time()
+    dets, t0 = fold_detectors(a), time.time()
     synth = synthetic_pages(a.synthetic, seed=1)
     synth_images = [read_rgb(q.image) for q in synth]
     chosen_on = []
@@ -54,8 +47,7 @@ if __name__ == '__main__':
                               PQ_per_model=[m['PQ'] for m in per_model]))
         print('synthetic', {k: chosen_on[-1][k] for k in ('join', 'PQ', 'P', 'R')}, flush=True)
     chosen = max(chosen_on, key=lambda r: r['PQ'])['join']
-    pages, folds = pages_and_folds(a.folds)
-    held = [(k, q) for k in range(a.folds) for q in fold_pages(pages, folds, k)[1]]
+    held = held_out(a.folds)
     images = [read_rgb(q.image) for _, q in held]
     dev = []
     for j in a.joins:
@@ -71,7 +63,7 @@ if __name__ == '__main__':
         path = write_result(a.name, dict(chosen=chosen, measured=next(r for r in dev if r['join'] == chosen), joins=a.joins,
                                              synthetic=chosen_on, dev=dev),
                             data=f'choice: {a.synthetic} basic synthetic pages (seed 1), predicted by each of the {a.folds} fold models '
-                                 f'of bench_crossval (seed {a.seed}); measurement: tpdl-dev, {len(pages)} pages, each predicted by its fold\'s model',
+                                 f'of bench_crossval (seed {a.seed}); measurement: tpdl-dev, {len(held)} pages, each predicted by its fold\'s model',
                             command=' '.join(['python', 'benchmarks/decode_join.py', *sys.argv[1:]]),
                             wall_seconds=round(time.time() - t0, 1))
         print(f'kept: {path}')

@@ -14,7 +14,7 @@ import argparse, sys, time, types, warnings
 from pathlib import Path
 import numpy as np
 sys.path.insert(0, str(Path(__file__).parent))
-from bench_crossval import pages_and_folds
+from bench_crossval import add_fold_options, fold_detectors, held_out
 
 def decoder_cv2(width:int):
     "`cv2` as `compact_decode` sees it, with kernel pieces joined along rows first (width 0: unchanged)."
@@ -29,24 +29,15 @@ def decoder_cv2(width:int):
 if __name__ == '__main__':
     p = argparse.ArgumentParser()
     p.add_argument('--widths', type=int, nargs='+', default=[0, 3, 5, 9, 13])
-    p.add_argument('--folds', type=int, default=4); p.add_argument('--seed', type=int, default=0)
-    p.add_argument('--models', default=None, help="bench_crossval.py's --models folder (default: its cache folder)")
-    p.add_argument('--name', default='decode_join_check'); p.add_argument('--no-write', action='store_true')
+    add_fold_options(p, 'decode_join_check')
     a = p.parse_args()
     warnings.simplefilter('ignore')
-    import torch
     import redaction_nbs.models as M
     from redaction_nbs.data import PageSet
-    from redaction_nbs.experiments import fold_pages
     from redaction_nbs.evaluate import evaluate_pages
     from redaction_nbs.loaders import read_rgb
-    from bench_compact import models_folder
-    torch.set_num_threads(1)
-    pages, folds = pages_and_folds(a.folds)
-    paths = [models_folder(a)/f'crossval-f{k}-s{a.seed}.pt' for k in range(a.folds)]  # where bench_crossval saved them
-    if missing := [str(q) for q in paths if not q.exists()]: sys.exit(f'no fold models: {", ".join(missing)}; run benchmarks/bench_crossval.py first')
-    dets, t0, rows, real = [M.load_detector(q) for q in paths], time.time(), [], M.cv2
-    held = [(k, q) for k in range(a.folds) for q in fold_pages(pages, folds, k)[1]]
+    dets, held, t0, rows, real = fold_detectors(a), held_out(a.folds), time.time(), [], M.cv2
+    for d in dets: d.model.join = None  # the decoder as it was before `join`, whatever the model was saved with
     images = [read_rgb(q.image) for _, q in held]
     try:
         for w in a.widths:
@@ -58,7 +49,7 @@ if __name__ == '__main__':
     if not a.no_write:
         from redaction_nbs.results import write_result
         path = write_result(a.name, dict(rows=rows, widths=a.widths),
-                            data=f'tpdl-dev: {len(pages)} pages, each predicted by its fold\'s model from bench_crossval (seed {a.seed})',
+                            data=f'tpdl-dev: {len(held)} pages, each predicted by its fold\'s model from bench_crossval (seed {a.seed})',
                             command=' '.join(['python', 'benchmarks/decode_join_check.py', *sys.argv[1:]]),
                             wall_seconds=round(time.time() - t0, 1))
         print(f'kept: {path}')
