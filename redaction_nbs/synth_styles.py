@@ -19,9 +19,9 @@ __all__ = ['STYLES', 'TPDL_TYPES', 'CODES', 'CODE_FONTS', 'COLORS', 'DEGRADATION
            'rotate_boxes', 'check_names', 'degrade']
 
 # %% ../nbs/01c_synth_styles.ipynb #b073ea23
-STYLES = ('black', 'gray', 'color', 'outline', 'white', 'code', 'hatch', 'marker', 'light_gray', 'thin_outline')
+STYLES = ('black', 'gray', 'color', 'outline', 'white', 'code', 'hatch', 'marker', 'light_gray', 'thin_outline', 'scribble')
 TPDL_TYPES = ('black', 'gray', 'color', 'border')  # the TPDL page types a redaction style maps to
-CODES = ['5.1.2e', '5.1.2e', '5.1.2i', '10.2e', '10.2.e', '5.1.1c', '5.2', '(b)(6)', '(b)(7)(C)', '(b)(5)', 'REDACTED', 'B6']
+CODES = ['5.1.2e', '5.1.2e', '5.1.2i', '10.2e', '10.2.e', '5.1.1c', '5.2', '(b)(6)', '(b)(7)(C)', '(b)(5)', 'REDACTED', 'B6', 'buiten verzoek', 'niet relevant', 'Non-Responsive']
 CODE_FONTS = ('DejaVuSans.ttf', 'DejaVuSans-Bold.ttf', 'DejaVuSerif.ttf', 'DejaVuSansMono.ttf')
 COLORS = [(220, 150, 150), (200, 120, 130), (205, 160, 185), (140, 170, 220), (150, 200, 150), (240, 200, 120), (230, 130, 80), (180, 160, 210)]
 _PIL_FONTS = {}
@@ -56,6 +56,7 @@ def redaction_type(style:str, attrs:dict)->str:
     "The TPDL page type (black/gray/color/border) a redaction of `style` counts as."
     if style == 'code': return attrs.get('fill', 'gray')
     if style == 'marker': return 'black' if attrs.get('ink') == 'black' else 'color'
+    if style == 'scribble': return 'black'
     return dict(black='black', gray='gray', light_gray='gray', color='color', outline='border', thin_outline='border',
                 white='border', hatch='border')[style]
 
@@ -144,6 +145,25 @@ def _paint_marker(cv, box, params, rng, attrs):
     cv.a[y0:y1, x0:x1][mask] = cv.col(params['black'] if ink == 'black' else params['color'])
     return (x0 + int(xs.min()), y0 + int(ys.min()), x0 + int(xs.max()) + 1, y0 + int(ys.max()) + 1)
 
+def _paint_scribble(cv, box, params, rng, attrs):
+    "A pen zig-zag over each text line (one pass or there and back); the box is the exact extent of the ink."
+    x0, y0, x1, y1 = box; h, w = y1 - y0, x1 - x0
+    line = params.get('line_px', 20); n = max(1, int(round(h / line)))
+    mask = np.zeros((h, w), np.uint8)
+    for i in range(n):
+        top, bot = h * i / n, h * (i + 1) / n - 1
+        for _ in range(int(rng.integers(1, 3))):
+            step = rng.uniform(0.12, 0.35) * (bot - top + 1)
+            xs = np.arange(0, w + step, step) + rng.normal(0, step * 0.2, int(np.ceil(w / step)) + 1)
+            ys = np.where(np.arange(len(xs)) % 2, bot, top) + rng.normal(0, (bot - top) * 0.12, len(xs))
+            pts = np.stack([np.clip(xs, 0, w - 1), np.clip(ys, 0, h - 1)], 1).round().astype(np.int32)
+            cv2.polylines(mask, [pts], False, 1, max(1, int(round(line / 14))))
+    ys, xs = np.nonzero(mask)
+    if len(ys) == 0: return None
+    attrs['ink'] = 'black'
+    cv.a[y0:y1, x0:x1][mask.astype(bool)] = cv.col(params['black'])
+    return (x0 + int(xs.min()), y0 + int(ys.min()), x0 + int(xs.max()) + 1, y0 + int(ys.max()) + 1)
+
 def _paint_solid(cv, box, params, rng, attrs):
     fill(cv, box, params[attrs['style']]); attrs['color'] = list(params[attrs['style']]); return box
 
@@ -153,7 +173,7 @@ def _paint_outline(cv, box, params, rng, attrs, color='outline', width='outline_
 _PAINTERS = dict(black=_paint_solid, gray=_paint_solid, color=_paint_solid, light_gray=_paint_solid,
                  white=lambda cv, box, *a: fill(cv, box, 255) or box, outline=_paint_outline,
                  thin_outline=lambda cv, box, p, rng, attrs: _paint_outline(cv, box, p, rng, attrs, 'thin', 1),
-                 code=_paint_code, hatch=_paint_hatch, marker=_paint_marker)
+                 code=_paint_code, hatch=_paint_hatch, marker=_paint_marker, scribble=_paint_scribble)
 
 def paint_redaction(cv:Canvas, box, style:str, params:dict, rng:np.random.Generator):
     "Paint a redaction of `style` over integer pixel `box`; returns (box actually covered or None, box attrs)."
