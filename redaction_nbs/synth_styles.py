@@ -21,7 +21,7 @@ __all__ = ['STYLES', 'TPDL_TYPES', 'CODES', 'CODE_FONTS', 'COLORS', 'DEGRADATION
 # %% ../nbs/01c_synth_styles.ipynb #b073ea23
 STYLES = ('black', 'gray', 'color', 'outline', 'white', 'code', 'hatch', 'marker', 'light_gray', 'thin_outline', 'scribble')
 TPDL_TYPES = ('black', 'gray', 'color', 'border')  # the TPDL page types a redaction style maps to
-CODES = ['5.1.2e', '5.1.2e', '5.1.2i', '10.2e', '10.2.e', '5.1.1c', '5.2', '(b)(6)', '(b)(7)(C)', '(b)(5)', 'REDACTED', 'B6', 'buiten verzoek', 'niet relevant', 'Non-Responsive']
+CODES = ['5.1.2e', '5.1.2e', '5.1.2i', '10.2e', '10.2.e', '5.1.1c', '5.2', '(b)(6)', '(b)(7)(C)', '(b)(5)', 'REDACTED', 'B6']
 CODE_FONTS = ('DejaVuSans.ttf', 'DejaVuSans-Bold.ttf', 'DejaVuSerif.ttf', 'DejaVuSansMono.ttf')
 COLORS = [(220, 150, 150), (200, 120, 130), (205, 160, 185), (140, 170, 220), (150, 200, 150), (240, 200, 120), (230, 130, 80), (180, 160, 210)]
 _PIL_FONTS = {}
