@@ -12,7 +12,8 @@ It is given no validation pages, so it keeps its last epoch and nothing is chose
 model predicts its own fold end to end (`load_detector`, PNG read + `Detector.predict`); the folds' predictions are
 pooled and scored once with `evaluate_pages` (PQ/P/R and COCO AP, overall and per redaction type). Models decode
 with `RedactionModel`'s default `join` (pieces of a kernel that vote for one box are one box;
-`benchmarks/decode_join.py` chose it on synthetic pages and rescored the fold models with it off and on). The TPDL
+`benchmarks/decode_join.py` chose it on synthetic pages and rescored the fold models with it off and on) and its
+default calibrated scores (`score_cut.py` chose the raw score that counts as a box the same way). The TPDL
 rule-based detector's figures on the same dev pages (`results/rule_based.json`) are printed beside them. Folds run as
 separate processes, one torch thread each, `--jobs` at a time.
 """
@@ -34,13 +35,15 @@ def add_fold_options(p, name:str):
     p.add_argument('--name', default=name); p.add_argument('--no-write', action='store_true')
 
 def fold_detectors(a)->list:
-    "The fold models this benchmark saved in `a.models` (one torch thread), or an exit naming those missing."
+    "The fold models this benchmark saved in `a.models` with raw scores (one torch thread), or an exit naming those missing."
     import torch
     from redaction_nbs.models import load_detector
     paths = [models_folder(a)/f'crossval-f{k}-s{a.seed}.pt' for k in range(a.folds)]
     if missing := [str(q) for q in paths if not q.exists()]: sys.exit(f'no fold models: {", ".join(missing)}; run benchmarks/bench_crossval.py first')
     torch.set_num_threads(1)
-    return [load_detector(q) for q in paths]
+    dets = [load_detector(q) for q in paths]
+    for d in dets: d.model.cut = None  # the rescorings kept before `calibrate_scores` were made on raw scores; score_cut.py chooses the cut
+    return dets
 
 def held_out(n_folds:int)->list:
     "`(fold, page)` for every dev page, in fold order: the page and the fold whose model never saw its document."

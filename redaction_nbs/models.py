@@ -32,10 +32,10 @@ from .data import atomic_path
 from .refine import snap_edges, split_at_gaps, split_at_codes, drop_blank
 
 # %% auto #0
-__all__ = ['TV_ARCHS', 'BOX_RATIOS', 'FAMILIES', 'DEFAULT_SIZE', 'FORMAT', 'fetch_backbone_weights', 'build_torchvision',
-           'CompactNet', 'rasterize', 'compact_loss', 'compact_decode', 'RedactionModel', 'recompute_bn',
-           'finite_state', 'save_marked', 'save_detector', 'to_model_input', 'pad_batch', 'Detector', 'load_marked',
-           'checked_model', 'load_detector']
+__all__ = ['TV_ARCHS', 'BOX_RATIOS', 'CUT', 'FAMILIES', 'DEFAULT_SIZE', 'FORMAT', 'fetch_backbone_weights', 'build_torchvision',
+           'CompactNet', 'rasterize', 'compact_loss', 'compact_decode', 'calibrate_scores', 'RedactionModel',
+           'recompute_bn', 'finite_state', 'save_marked', 'save_detector', 'to_model_input', 'pad_batch', 'Detector',
+           'load_marked', 'checked_model', 'load_detector']
 
 # %% ../nbs/02_models.ipynb #ef3d0efb
 TV_ARCHS = ('fasterrcnn_resnet50_fpn', 'fasterrcnn_resnet101_fpn', 'fasterrcnn_mobilenet_v3_large_fpn',
@@ -308,6 +308,16 @@ def compact_decode(out:torch.Tensor, # raw network output (B, 2K+4, h, w)
                             labels=torch.as_tensor(np.array(labels, np.int64)[ok])))
     return results
 
+# %% ../nbs/02_models.ipynb #cut0002
+CUT = 0.8  # the compact detector's raw score that counts as 0.5, chosen on held-out synthetic pages (benchmarks/score_cut.py)
+
+def calibrate_scores(scores:torch.Tensor, # raw scores in [0, 1]
+                     cut:float=CUT, # the raw score that becomes 0.5 (None or 0.5: scores unchanged)
+                    )->torch.Tensor:
+    "`scores` raised to the power that takes `cut` to 0.5: their order kept, higher for `cut` < 0.5, lower above."
+    if not cut or cut == 0.5: return scores
+    return scores.clamp(0, 1) ** (np.log(0.5) / np.log(cut))
+
 # %% ../nbs/02_models.ipynb #7d2a9b23
 FAMILIES = ('compact', 'torchvision')
 DEFAULT_SIZE = dict(compact=1024, torchvision=800)  # long side of a page at training and inference
@@ -327,6 +337,7 @@ class RedactionModel(nn.Module):
                  snap:int=2, # compact: snap box edges to the ink within this many pixels (0: off)
                  split:bool=True, # compact: `Detector.predict` cuts boxes apart at light gaps and between stacked codes on the page (`refine`)
                  join:float=0.3, # compact: kernel pieces whose voted boxes overlap by this IoU are one box (`compact_decode`; None: off)
+                 cut:float=CUT, # compact: the raw score that counts as 0.5 (`calibrate_scores`; None: raw scores)
                  **kwargs, # passed to `CompactNet`
                 ):
         super().__init__()
@@ -339,8 +350,9 @@ class RedactionModel(nn.Module):
         self.snap = snap if family == 'compact' else 0
         self.split = split and family == 'compact'
         self.join = join if family == 'compact' else None
+        self.cut = cut if family == 'compact' else None
         self.config = dict(family=family, arch=arch, class_names=list(class_names), in_chans=in_chans,
-                           image_size=self.image_size, snap=self.snap, split=self.split, join=self.join, **kwargs)
+                           image_size=self.image_size, snap=self.snap, split=self.split, join=self.join, cut=self.cut, **kwargs)
         if family == 'compact':
             self.net = CompactNet(in_chans, len(class_names), **kwargs)
             self.stride = self.net.out_stride
@@ -354,6 +366,7 @@ class RedactionModel(nn.Module):
         out = self.net(x).float()  # under bf16 autocast (03_train) boxes are still decoded and scored in float32
         if self.training: return compact_loss(out, targets, self.stride, len(self.class_names))
         dets = compact_decode(out, self.stride, len(self.class_names), image_sizes=[x.shape[-2:]]*len(x), join=self.join)
+        for d in dets: d['scores'] = calibrate_scores(d['scores'], self.cut)
         if self.snap:
             gray = x.float().mean(1).cpu().numpy()
             for d, g in zip(dets, gray): d['boxes'] = torch.from_numpy(snap_edges(g, d['boxes'].numpy(), self.snap))
