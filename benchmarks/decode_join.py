@@ -18,10 +18,11 @@ from bench_compact import synthetic_pages
 
 KEYS = ('PQ', 'P', 'R', 'AP50', 'AP')
 
-def scores(pages, preds)->dict:
+def scores(pages, preds, cut:float=0.5)->dict:
+    "The headline scores of `preds` on `pages`, a box counting from score `cut`."
     from redaction_nbs.data import PageSet
     from redaction_nbs.evaluate import evaluate_pages
-    m = evaluate_pages(PageSet(list(pages)), preds)
+    m = evaluate_pages(PageSet(list(pages)), preds, score_threshold=cut)
     return {k: round(v, 4) for k, v in m.items() if isinstance(v, float) and k.split('/')[-1] in KEYS}
 
 def predict_all(det, images, join:float)->list:

@@ -17,16 +17,10 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).parent))
 from bench_crossval import add_fold_options, fold_detectors, held_out
 from bench_compact import synthetic_pages
-from decode_join import KEYS
-
-def scores(pages, preds, cut:float)->dict:
-    "The scores of `preds` on `pages` when a box needs a raw score of `cut` to count."
-    from redaction_nbs.data import PageSet
-    from redaction_nbs.evaluate import evaluate_pages
-    m = evaluate_pages(PageSet(list(pages)), preds, score_threshold=cut)
-    return {k: round(v, 4) for k, v in m.items() if isinstance(v, float) and k.split('/')[-1] in KEYS}
+from decode_join import scores
 
 def raw_predictions(det, pages)->list:
+    "`det`'s predictions for `pages` with its scores uncalibrated."
     from redaction_nbs.loaders import read_rgb
     det.model.cut = None
     return [det.predict([read_rgb(q.image)])[0] for q in pages]
