@@ -10,7 +10,7 @@ scored there as the score a box needs to count, and the best mean PQ over the fo
 page is predicted by its own fold's model and scored at every cut, so the chosen row is a measurement. Counting boxes
 with raw score >= cut is what `calibrate_scores(cut)` followed by the usual 0.5 does; COCO AP does not move.
 With `--bench-models`, the seeds `bench_compact.py` saved there are rescored on their validation pages at 0.5 and at
-the chosen cut (`raw` and `chosen` in the kept file): the issue's three-seed targets for the same models, counted as `redaction detect` now counts.
+the chosen cut (`raw` and `chosen` in the kept file): the benchmark's three-seed figures for the same models, counted as `redaction detect` now counts.
 """
 import argparse, sys, time, warnings
 from pathlib import Path
