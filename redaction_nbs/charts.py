@@ -18,7 +18,7 @@ __all__ = ['SUMMARY_METRICS', 'TYPES', 'summarise', 'plot_scores', 'plot_differe
            'plot_share', 'plot_types', 'plot_curves', 'plot_seed_curves', 'write_report']
 
 # %% ../nbs/07_charts.ipynb #e2b7c1d4
-SUMMARY_METRICS = ('AP', 'AP50', 'AP75', 'AR100', 'PQ', 'P', 'R')
+SUMMARY_METRICS = ('AP', 'AP50', 'AP75', 'AR100', 'PQ', 'P', 'R', 'cut')  # cut: the raw score a run's boxes count from
 
 def summarise(table:pd.DataFrame, # one row per seed (or per run), with an `experiment` column
               metrics=SUMMARY_METRICS, # columns to summarise
@@ -186,7 +186,7 @@ def write_report(out:Path, # study folder
     for name, fig in charts.items():
         fig.tight_layout(); fig.savefig(out/f'{name}.png', dpi=110); plt.close(fig)
     s = summarise(per_seed).sort_values('AP_mean', ascending=False)
-    metrics = [m for m in ('AP', 'AP50', 'PQ', 'P', 'R') if f'{m}_mean' in s]
+    metrics = [m for m in ('AP', 'AP50', 'PQ', 'P', 'R', 'cut') if f'{m}_mean' in s]
     lines = [f'# Synthetic-data study: {", ".join(sorted(table.scale.unique()))} scale', '', *_design_lines(design),
              f'Code {table.code.iloc[-1]}; {table.machine.iloc[-1]}.', '',
              '| experiment | train pages per fold (real + synthetic + hard) | seeds | ' + ' | '.join(metrics) + ' |',
@@ -197,7 +197,7 @@ def write_report(out:Path, # study folder
                      + ' | '.join(_fmt(r[f'{m}_mean'], r[f'{m}_std']) for m in metrics) + ' |')
     for name, vals in (reference or {}).items():
         lines.append(f'| {name} | | | ' + ' | '.join(f'{vals[m]:.3f}' if m in vals else '' for m in metrics) + ' |')
-    lines += ['', '(mean ± standard deviation over seeds of the score over all pages)']
+    lines += ['', '(mean ± standard deviation over seeds of the score over all pages' + ('; cut: the raw score from which a box counted, chosen by each run on held-out synthetic pages)' if 'cut' in metrics else ')')]
     if len(comparisons):
         lines += ['', 'Paired differences (same seeds, same pages) with 95% bootstrap intervals over pages and seeds; '
                   'an interval that excludes zero is called better or worse:', '',

@@ -103,7 +103,7 @@ CHECKS = {
     'train':    dict(data=Input(keywords=('tpdl',)), valid=Input(keywords=('tpdl', 'none')), out=Output(),
                      size=Number(32), crop=Number(16), bs=COUNT, iters=COUNT, epochs=COUNT, minutes=POSITIVE,
                      lr=POSITIVE, workers=NON_NEGATIVE, threads=COUNT, checkpoint=Output(may_be=('resume',)),
-                     resume=Input('file'), seed=SEED),
+                     resume=Input('file'), seed=SEED, calibrate=Input(keywords=('tpdl',))),
     'evaluate': dict(gt=Input(), predictions=Input('file'), types_csv=Input('file'), images=Input('dir'),
                      score_threshold=SHARE, out=Output()),
     'detect':   dict(model=Input('file'), inputs=Input(must_exist=False), out=Output(), annotated=Output('dir'),

@@ -7,6 +7,7 @@ Docs: https://redaction-nbs.github.io/redaction_nbs/evaluate.html.md"""
 # %% ../nbs/04_evaluate.ipynb #0ec69323
 from __future__ import annotations
 import contextlib, io, math
+from dataclasses import dataclass
 from pathlib import Path
 import numpy as np
 import torch
@@ -17,10 +18,12 @@ from .data import CATEGORIES, AnnotationError, Page, PageSet, write_json_atomic,
 from .formats import read_annotations, read_page_types
 from .tpdl import tpdl_report
 from .checks import Exit
+from .loaders import read_rgb
 
 # %% auto #0
-__all__ = ['COCO_KEYS', 'TPDL_KEYS', 'TABLE_COLUMNS', 'check_predictions', 'coco_metrics', 'match_boxes', 'tpdl_counts',
-           'tpdl_metrics', 'evaluate_pages', 'metrics_table', 'read_predictions', 'read_ground_truth', 'evaluate']
+__all__ = ['COCO_KEYS', 'TPDL_KEYS', 'TABLE_COLUMNS', 'CUTS', 'check_predictions', 'coco_metrics', 'match_boxes', 'tpdl_counts',
+           'tpdl_metrics', 'evaluate_pages', 'metrics_table', 'CutChoice', 'choose_cut', 'calibrate',
+           'read_predictions', 'read_ground_truth', 'evaluate']
 
 # %% ../nbs/04_evaluate.ipynb #0d858881
 def _gt_boxes(page:Page):
@@ -199,6 +202,37 @@ def metrics_table(flat:dict, # result of `evaluate_pages`
     for c in ('pages', 'regions', 'TP', 'FP', 'FN'):
         if c in df: df[c] = df[c].astype(int)
     return df
+
+# %% ../nbs/04_evaluate.ipynb #cutc0002
+CUTS = tuple(round(0.3 + 0.05 * i, 2) for i in range(14))  # raw scores tried as the cut: 0.3 … 0.95
+
+@dataclass(frozen=True)
+class CutChoice:
+    "The raw score chosen to count as 0.5, and the PQ each tried value gave on the pages it was chosen on."
+    cut:float  # the chosen raw score
+    cuts:tuple  # the values tried
+    PQ:tuple  # TPDL PQ at each of them
+    pages:int  # how many pages it was chosen on
+
+def choose_cut(gt:PageSet, # labelled pages the detector did not train on
+               raw_preds:list, # its predictions for them, scores uncalibrated
+               cuts:tuple=CUTS, # raw scores to try
+              )->CutChoice:
+    "The raw score from which a box counts that gives the best TPDL PQ on `gt` (the lower one on a tie)."
+    pq = tuple(round(float(tpdl_metrics(gt, raw_preds, c)['all']['PQ']), 4) for c in cuts)
+    if all(math.isnan(v) for v in pq): raise ValueError('choose_cut: no page has a box to count; no cut can be chosen')
+    return CutChoice(float(cuts[int(np.nanargmax(pq))]), tuple(cuts), pq, len(gt))
+
+def calibrate(det, # a loaded compact `Detector` (02_models); its model's `cut` is set
+              pages:PageSet, # labelled pages it did not train on
+              cuts:tuple=CUTS, # raw scores to try
+             )->CutChoice:
+    "Choose `det`'s cut on `pages` from its raw scores and set it (model and saved config alike)."
+    if det.model.family != 'compact': raise ValueError(f'calibrate: only compact detectors calibrate their scores, not {det.model.family!r}')
+    det.model.cut = None
+    choice = choose_cut(pages, det.predict([read_rgb(p.image) for p in pages]), cuts)
+    det.model.cut = det.model.config['cut'] = choice.cut
+    return choice
 
 # %% ../nbs/04_evaluate.ipynb #ec3d0e81
 def _page_keys(gt:PageSet):

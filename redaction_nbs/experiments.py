@@ -21,11 +21,11 @@ from .results import code_commit, machine, read_result, results_dir, write_resul
 from .charts import summarise, write_report
 
 # %% auto #0
-__all__ = ['SCALES', 'EXPERIMENTS', 'CORE', 'BEYOND', 'STUDY_THREADS', 'STUDY_LOADERS', 'STUDY_PRECISION', 'BASELINES',
-           'RunConfig', 'make_runs', 'study_cache', 'study_folds', 'data_record', 'fold_pages', 'pool_digest',
-           'prepare_data', 'start_from', 'run_one', 'results_table', 'stale_rows', 'plan_runs', 'run_study',
-           'PageScores', 'seed_scores', 'paired_difference', 'compare', 'rule_based', 'rule_based_types', 'keep_study',
-           'study']
+__all__ = ['SCALES', 'EXPERIMENTS', 'CORE', 'BEYOND', 'CALIBRATION_RECIPE', 'CALIBRATION_PAGES', 'CALIBRATION_SEED',
+           'STUDY_THREADS', 'STUDY_LOADERS', 'STUDY_PRECISION', 'BASELINES', 'RunConfig', 'make_runs', 'study_cache',
+           'study_folds', 'data_record', 'fold_pages', 'pool_digest', 'prepare_data', 'start_from', 'run_one',
+           'results_table', 'stale_rows', 'plan_runs', 'run_study', 'PageScores', 'seed_scores', 'paired_difference',
+           'compare', 'rule_based', 'rule_based_types', 'keep_study', 'study']
 
 # %% ../nbs/06_experiments.ipynb #fb431c0c
 @dataclass(frozen=True)
@@ -164,6 +164,17 @@ def pool_digest(pool:PageSet)->str:
         h.update(Path(p.image).read_bytes()); h.update(np.asarray(p.boxes, np.float32).tobytes()); h.update('|'.join(p.labels).encode())
     return h.hexdigest()[:12]
 
+CALIBRATION_RECIPE, CALIBRATION_PAGES, CALIBRATION_SEED = 'basic', 40, 1  # where compact runs choose their score cut
+
+def _calibration_pool(runs:list, cache:Path, workers:int, progress:bool)->tuple:
+    "(annotation file, digest) of the pages compact runs choose their cut on; (None, None) when no run is compact."
+    from redaction_nbs.synthetic import generate, get_recipe
+    if not any(r.family == 'compact' for r in runs): return None, None
+    recipe = get_recipe(CALIBRATION_RECIPE)
+    folder = cache/f'{recipe.key}-calibration'
+    pool = generate(recipe, CALIBRATION_PAGES, folder, seed=CALIBRATION_SEED, workers=workers, progress=progress)
+    return str(folder/'annotations.json'), pool_digest(pool)
+
 def prepare_data(runs:list, # the `RunConfig`s to prepare for
                  out:Path, # study folder: the pages, folds and pool record go to `out/data/`
                  tpdl:Path=None, # TPDL folder (default: `load_tpdl`'s search)
@@ -190,6 +201,8 @@ def prepare_data(runs:list, # the `RunConfig`s to prepare for
         folder = cache/f'{recipe.key}-pool'
         pool = generate(recipe, 2 * n, folder, seed=0, workers=workers, progress=progress)
         pools[name], digests[name] = str(folder/'annotations.json'), pool_digest(pool)
+    calibration, digest = _calibration_pool(runs, cache, workers, progress)
+    if digest: digests['calibration'] = digest
     record = dict(data_record(pages, folds), pools=digests)
     kept = out/'data'/'design.json'
     if kept.exists():  # a resumed study must see the data its finished runs saw
@@ -199,7 +212,7 @@ def prepare_data(runs:list, # the `RunConfig`s to prepare for
         if changed: raise ValueError(f'{kept}: the study\'s data changed since it started ({", ".join(changed)}); use a new --out folder')
     write_coco(pages, out/'data'/'pages.json')
     write_json_atomic(dict(record, fold_indices=folds), kept)
-    return dict(pages=str(out/'data'/'pages.json'), folds=folds, pools=pools, record=record)
+    return dict(pages=str(out/'data'/'pages.json'), folds=folds, pools=pools, calibration=calibration, record=record)
 
 # %% ../nbs/06_experiments.ipynb #7860ddaf
 STUDY_THREADS, STUDY_LOADERS = 2, 0  # torch threads and data-loading processes of every run, whatever the machine
@@ -242,8 +255,8 @@ def run_one(cfg:RunConfig, # the run
            )->dict:
     "Train on the other folds' pages (+ synthetic), score the held-out fold; writes and returns its row."
     from redaction_nbs.loaders import read_rgb
-    from redaction_nbs.models import load_detector
-    from redaction_nbs.evaluate import evaluate_pages
+    from redaction_nbs.models import load_detector, save_detector
+    from redaction_nbs.evaluate import evaluate_pages, calibrate
     out = Path(out)
     train, valid = fold_pages(read_coco(paths['pages']), paths['folds'], cfg.fold)
     mix = mix_pages(train, _pool(paths, cfg.recipe), cfg.synthetic_share, _pool(paths, cfg.hard_recipe), cfg.n_hard, cfg.seed)
@@ -255,7 +268,10 @@ def run_one(cfg:RunConfig, # the run
     learn, pretrained = _fit(mix.pages if cfg.real else synthetic, cfg, epochs=cfg.epochs, out=model_path, cbs=cbs,
                              data_desc=mix.meta['name'])
     t1 = time.time()
-    preds = load_detector(model_path).predict([read_rgb(p.image) for p in valid])
+    det = load_detector(model_path)
+    cut = calibrate(det, read_coco(paths['calibration'])).cut if paths.get('calibration') and cfg.family == 'compact' else None
+    if keep_model and cut is not None: save_detector(det.model, model_path, det.meta)
+    preds = det.predict([read_rgb(p.image) for p in valid])
     metrics = evaluate_pages(valid, preds)
     t2 = time.time()
     if not keep_model:
@@ -265,7 +281,7 @@ def run_one(cfg:RunConfig, # the run
     record = paths['record']
     row = dict(run_id=cfg.run_id, **asdict(cfg), **comp, **{k: v for k, v in record.items() if k not in ('folds', 'pools')},
                pool_digests=record['pools'], n_valid=len(valid), **metrics, steps=learn.run_info['steps'],
-               pretrained_used=pretrained, threads=STUDY_THREADS, precision=learn.precision, train_seconds=round(t1 - t0, 1),
+               pretrained_used=pretrained, cut=cut, threads=STUDY_THREADS, precision=learn.precision, train_seconds=round(t1 - t0, 1),
                eval_seconds=round(t2 - t1, 1), code=code_commit(), machine=machine(), finished=time.strftime('%Y-%m-%dT%H:%M:%S'))
     _save_preds(out/'preds'/f'{cfg.run_id}.json', cfg.run_id, valid, preds)
     write_json_atomic(dict(run_id=cfg.run_id, steps=learn.history.steps), out/'curves'/f'{cfg.run_id}.json')
@@ -406,9 +422,10 @@ def seed_scores(out:Path, # study folder
         pooled = [preds[p.name] for p in pages]
         scores[exp, seed] = PageScores(pages, pooled)
         first = runs.iloc[0]
+        cut = dict(cut=float(runs.cut.mean())) if 'cut' in runs and runs.cut.notna().all() else {}  # mean of its folds' cuts
         rows.append(dict(experiment=exp, seed=int(seed), **{k: first[k] for k in ('scale', 'synthetic_share', 'n_hard', 'image_size', 'real', 'pretrain') if k in runs},
                          n_real=int(runs.n_real.mean().round()), n_synthetic=int(runs.n_synthetic.mean().round()),
-                         n_valid=len(pages), folds=len(runs), **evaluate_pages(pages, pooled)))
+                         n_valid=len(pages), folds=len(runs), **cut, **evaluate_pages(pages, pooled)))
     return scores, pd.DataFrame(rows)
 
 def paired_difference(scores:dict, # {(experiment, seed): PageScores} from `seed_scores`

@@ -483,6 +483,7 @@ def train(data:Annotated[str, dict(nargs='+', action='extend')]=None, # training
           resume:str=None, # checkpoint of a run to continue (its settings are kept)
           seed:int=0, # random seed
           precision:str=None, # fp32, bf16 or fp16 (default: fp16 on a GPU, bf16 on a CPU that has it, else fp32)
+          calibrate:str=None, # labelled pages not trained on (annotation file or folder): the compact detector chooses its score cut on them
          ):
     "Train a redaction detector and save it for `redaction detect`."
     try:
@@ -491,6 +492,7 @@ def train(data:Annotated[str, dict(nargs='+', action='extend')]=None, # training
         if family == 'torchvision' and (arch or TV_ARCHS[0]) not in TV_ARCHS:
             raise ValueError(f'unknown --arch {arch!r}; choose from {", ".join(TV_ARCHS)}')
         if family == 'compact' and arch not in (None, 'compact'): raise ValueError('--arch is for --family torchvision')
+        if calibrate and family != 'compact': raise ValueError('--calibrate is for --family compact')
         for name, v in dict(crop=crop, bs=bs, iters=iters, epochs=epochs).items():
             if v < 1: raise ValueError(f'--{name} must be at least 1, not {v}')
         if precision not in (None, *PRECISIONS): raise ValueError(f'unknown --precision {precision!r}; choose from {", ".join(PRECISIONS)}')
@@ -499,6 +501,7 @@ def train(data:Annotated[str, dict(nargs='+', action='extend')]=None, # training
         train_pages = [p for spec in data for p in load_pages(spec, 'train')]
         valid_pages = [] if valid.lower() == 'none' else list(load_pages(valid, 'valid'))
         if not any(len(p) for p in train_pages): raise ValueError(f'no boxes in the training data ({", ".join(data)})')
+        cal_pages = load_pages(calibrate, 'valid') if calibrate else None
         if resume: load_checkpoint(resume)  # a bad checkpoint is bad input, found before any training
     except (AnnotationError, FileNotFoundError, ValueError, RuntimeError) as e:
         print(f'redaction train: {e}', file=sys.stderr); return 2
@@ -516,6 +519,13 @@ def train(data:Annotated[str, dict(nargs='+', action='extend')]=None, # training
         why = info['stopped'] or 'no epoch finished with finite weights'
         print(f"redaction train: {why}\nredaction train: {out} not written (a file already there is unchanged)", file=sys.stderr)
         return 1
+    if cal_pages is not None:
+        from redaction_nbs.evaluate import calibrate as calibrate_cut
+        from redaction_nbs.models import load_detector
+        det = load_detector(out)
+        choice = calibrate_cut(det, cal_pages)
+        save_detector(det.model, out, det.meta)
+        print(f'{out}: score cut {choice.cut} chosen on {choice.pages} pages of {calibrate} (PQ {np.nanmax(choice.PQ):.3f} there)')
     plot_history(learn.history, path=out.with_suffix('.png'))
     last = next((e for e in learn.history.epochs if e['epoch'] == info['kept_epoch']), {})
     scores = ', '.join(f'{k} {v:.3f}' for k, v in last.items() if k in ('AP', 'AP50', 'PQ'))

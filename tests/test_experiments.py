@@ -3,8 +3,9 @@ import json, os, signal, subprocess, sys, time
 from pathlib import Path
 import pytest
 from redaction_nbs.experiments import make_runs, run_study
+from redaction_nbs.evaluate import CUTS
 
-METRICS = ['AP', 'AP50', 'PQ', 'P', 'R', 'n_real', 'n_synthetic', 'n_hard']
+METRICS = ['AP', 'AP50', 'PQ', 'P', 'R', 'n_real', 'n_synthetic', 'n_hard', 'cut']
 
 def tiny_runs(names=('no-synthetic',), seeds=(0, 1)):
     "Runs that train for two iterations at a small size: they test the machinery, not the model."
@@ -48,6 +49,7 @@ def test_killed_study_resumes_to_the_uninterrupted_result(study_env):
     assert table.set_index('run_id').loc[first['run_id'], 'finished'] == first['finished'], 'the finished run was not redone'
     whole = run_study(runs, study_env/'whole', progress=False).set_index('run_id').sort_index()  # never interrupted
     resumed = table.set_index('run_id').sort_index()
+    assert resumed.cut.isin(CUTS).all(), 'every compact run chose its score cut from the grid'
     assert list(whole.index) == list(resumed.index)
     for m in METRICS: assert resumed[m].tolist() == pytest.approx(whole[m].tolist(), abs=1e-6, nan_ok=True), m
     for run_id in whole.index:  # the same training step by step, the killed run's rerun included

@@ -19,8 +19,9 @@ def test_train_writes_a_detector_that_detect_can_load(run_cli, tiny_coco, tmp_pa
     assert res.returncode == 0, res.stderr
     assert '2 steps' in res.stdout
     assert (tmp_path/'m.pt').exists() and (tmp_path/'m.ckpt').exists() and (tmp_path/'m.png').exists()
-    from redaction_nbs.models import load_detector
+    from redaction_nbs.models import load_detector, CUT
     det = load_detector(tmp_path/'m.pt')
+    assert det.model.cut == CUT, 'without --calibrate the built-in cut is kept'
     assert {'family', 'arch', 'image_size', 'class_names'} <= set(det.meta)
     assert (det.meta['family'], det.meta['image_size'], det.meta['class_names']) == ('compact', 256, ['redaction'])
     out = det.predict([np.full((500, 300, 3), 255, np.uint8), np.zeros((40, 900, 3), np.uint8)], batch_size=4)
@@ -29,6 +30,17 @@ def test_train_writes_a_detector_that_detect_can_load(run_cli, tiny_coco, tmp_pa
         assert r['boxes'].dtype == np.float32 and r['boxes'].shape[1:] == (4,) and r['scores'].dtype == np.float32
         assert len(r['labels']) == len(r['scores']) == len(r['boxes'])
         assert (r['boxes'][:, [0, 2]] <= w).all() and (r['boxes'][:, [1, 3]] <= h).all()
+
+def test_calibrate_chooses_and_saves_the_score_cut(run_cli, tiny_coco, tmp_path):
+    res = run_cli('train', '--data', tiny_coco, '--valid', 'none', '--size', 256, '--crop', 128, '--bs', 2,
+                  '--iters', 2, '--epochs', 1, '--out', tmp_path/'m.pt', '--workers', 0, '--calibrate', tiny_coco)
+    assert res.returncode == 0, res.stderr
+    from redaction_nbs.models import load_detector
+    from redaction_nbs.evaluate import CUTS
+    cut = load_detector(tmp_path/'m.pt').model.cut
+    assert cut in CUTS and f'score cut {cut} chosen on 3 pages' in res.stdout
+    res = run_cli('train', '--data', tiny_coco, '--family', 'torchvision', '--calibrate', tiny_coco, '--out', tmp_path/'t.pt')
+    assert res.returncode == 2 and '--calibrate is for --family compact' in res.stderr
 
 def test_checkpoint_holds_the_full_state(run_cli, tiny_coco, tmp_path):
     res = run_cli('train', '--data', tiny_coco, '--valid', 'none', '--size', 256, '--crop', 128, '--bs', 2,
@@ -51,6 +63,7 @@ def test_checkpoint_holds_the_full_state(run_cli, tiny_coco, tmp_path):
     (['--data', 'tpdl', '--family', 'torchvision', '--arch', 'vgg16'], "unknown --arch 'vgg16'"),
     (['--data', 'tpdl', '--bs', '0'], '--bs: must be at least 1, not 0'),
     (['--data', 'tpdl', '--resume', 'none.ckpt'], 'none.ckpt: no such file or folder (--resume)'),
+    (['--data', 'tpdl', '--calibrate', 'none.json'], 'none.json: no such file or folder (--calibrate)'),
 ])
 def test_bad_input_is_one_clear_line(run_cli, tpdl_path, monkeypatch, args, message):
     monkeypatch.setenv('REDACTION_TPDL_DIR', str(tpdl_path))  # the command runs in a scratch folder
