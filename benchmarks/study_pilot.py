@@ -15,7 +15,8 @@ difference with its 95% bootstrap interval, as `experiments.compare` computes it
 
 `widths` reads a finished study folder (`make study` writes runs/quick-study) and computes its paired differences
 with the first 1, 2, ... of its seeds, as if the study had stopped there: how the interval narrows with seeds, and
-the minutes of runs each number of seeds took.
+the minutes of runs each number of seeds took; and (`floor`) how wide the interval would stay with seeds without
+number: the part of the page-to-page variance of the difference that every seed shares.
 """
 import argparse, hashlib, json, subprocess, sys, time, warnings
 from pathlib import Path
@@ -141,7 +142,7 @@ def pilot(out:Path, seeds:list, steps:int):
                  command=f'python benchmarks/study_pilot.py pilot {out} --seeds {",".join(map(str, seeds))} --steps {steps}')
 
 def widths(out:Path, name:str='quick_study/seed_widths', base:str='no-synthetic', exp:str='synthetic-50'):
-    from redaction_nbs.experiments import results_table, seed_scores, paired_difference
+    from redaction_nbs.experiments import results_table, seed_scores, paired_difference, page_floor
     table = results_table(out)
     scores, _ = seed_scores(out, table)
     seeds, rows = sorted({s for _, s in scores}), []
@@ -155,7 +156,9 @@ def widths(out:Path, name:str='quick_study/seed_widths', base:str='no-synthetic'
         rows.append(row); print(row, flush=True)
     first = table.iloc[0]
     from redaction_nbs.results import write_result
-    write_result(name, dict(rows=rows, experiment=exp, baseline=base, folds=int(first.folds), steps=int(first.steps),
+    floor = [{k: round(v, 4) if isinstance(v, float) else v for k, v in page_floor(scores, base, exp, m).items()} for m in ('AP', 'PQ')]
+    print(floor, flush=True)
+    write_result(name, dict(rows=rows, floor=floor, experiment=exp, baseline=base, folds=int(first.folds), steps=int(first.steps),
                             code=str(first.code)),
                  data=f'{first.data}: {int(first.n_pages)} pages in {int(first.folds)} document-grouped folds',
                  command=f'python benchmarks/study_pilot.py widths {out} --name {name}')

@@ -171,9 +171,10 @@ def evaluate_pages(gt:PageSet, # ground-truth pages
                    preds:list, # one dict(boxes, scores) per page of `gt`, pixel xyxy
                    score_threshold:float=0.5, # lowest score of a prediction that counts for the TPDL metrics
                    iou_threshold:float=0.5, # lowest IoU of a TPDL match
+                   counted:list=None, # the predictions the TPDL metrics count, if not `preds` (the same boxes, calibrated scores)
                   )->dict:
     "COCO and TPDL metrics as one flat dict: `AP`, `AP50`, ..., `PQ`, ... and `type/AP`, `type/PQ`, ..."
-    coco, tpdl = coco_metrics(gt, preds), tpdl_metrics(gt, preds, score_threshold, iou_threshold)
+    coco, tpdl = coco_metrics(gt, preds), tpdl_metrics(gt, preds if counted is None else counted, score_threshold, iou_threshold)
     flat = {}
     for group in coco:
         prefix = '' if group == 'all' else f'{group}/'

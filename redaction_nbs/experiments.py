@@ -25,7 +25,7 @@ __all__ = ['SCALES', 'EXPERIMENTS', 'CORE', 'BEYOND', 'CALIBRATION_RECIPE', 'CAL
            'STUDY_THREADS', 'STUDY_LOADERS', 'STUDY_PRECISION', 'BASELINES', 'RunConfig', 'make_runs', 'study_cache',
            'study_folds', 'data_record', 'fold_pages', 'pool_digest', 'prepare_data', 'start_from', 'run_one',
            'results_table', 'stale_rows', 'plan_runs', 'run_study', 'PageScores', 'seed_scores', 'paired_difference',
-           'compare', 'rule_based', 'rule_based_types', 'keep_study', 'study']
+           'compare', 'page_floor', 'rule_based', 'rule_based_types', 'keep_study', 'study']
 
 # %% ../nbs/06_experiments.ipynb #fb431c0c
 @dataclass(frozen=True)
@@ -243,8 +243,8 @@ def start_from(path:Path):
         def before_fit(self): self.learn.model.load_state_dict(load_detector(path).model.state_dict())
     return StartFrom()
 
-def _save_preds(path:Path, run_id:str, valid:PageSet, preds:list):
-    write_json_atomic(dict(run_id=run_id, pages=[p.name for p in valid],
+def _save_preds(path:Path, run_id:str, valid:PageSet, preds:list, cut:float=None):
+    write_json_atomic(dict(run_id=run_id, cut=cut, pages=[p.name for p in valid],
                            boxes=[np.asarray(d['boxes']).round(2).tolist() for d in preds],
                            scores=[np.asarray(d['scores']).round(5).tolist() for d in preds]), path)
 
@@ -271,8 +271,9 @@ def run_one(cfg:RunConfig, # the run
     det = load_detector(model_path)
     cut = calibrate(det, read_coco(paths['calibration'])).cut if paths.get('calibration') and cfg.family == 'compact' else None
     if keep_model and cut is not None: save_detector(det.model, model_path, det.meta)
+    det.model.cut = None  # raw scores kept: pooled over folds, COCO AP ranks them as the models made them
     preds = det.predict([read_rgb(p.image) for p in valid])
-    metrics = evaluate_pages(valid, preds)
+    metrics = evaluate_pages(valid, preds, counted=[_counted(dict(p, cut=cut)) for p in preds])
     t2 = time.time()
     if not keep_model:
         for f in (model_path, model_path.with_suffix('.pretrain.pt')): f.unlink(missing_ok=True)
@@ -283,7 +284,7 @@ def run_one(cfg:RunConfig, # the run
                pool_digests=record['pools'], n_valid=len(valid), **metrics, steps=learn.run_info['steps'],
                pretrained_used=pretrained, cut=cut, threads=STUDY_THREADS, precision=learn.precision, train_seconds=round(t1 - t0, 1),
                eval_seconds=round(t2 - t1, 1), code=code_commit(), machine=machine(), finished=time.strftime('%Y-%m-%dT%H:%M:%S'))
-    _save_preds(out/'preds'/f'{cfg.run_id}.json', cfg.run_id, valid, preds)
+    _save_preds(out/'preds'/f'{cfg.run_id}.json', cfg.run_id, valid, preds, cut)
     write_json_atomic(dict(run_id=cfg.run_id, steps=learn.history.steps), out/'curves'/f'{cfg.run_id}.json')
     write_json_atomic(row, out/'rows'/f'{cfg.run_id}.json')  # last: a row exists only for a complete run
     return row
@@ -367,12 +368,13 @@ def run_study(runs:list, # `RunConfig`s, e.g. from `make_runs`
 class PageScores:
     "One model's (or one seed's pooled folds') detections scored page by page, so any resample of pages can be scored."
     def __init__(self, gt:PageSet, # ground-truth pages
-                 preds:list, # one dict(boxes, scores) per page
+                 preds:list, # one dict(boxes, scores) per page: COCO AP ranks these scores
+                 counted:list=None, # the same boxes as the TPDL counts count them (calibrated scores); default `preds`
                 ):
         import contextlib, io
         from pycocotools.cocoeval import COCOeval
         from redaction_nbs.evaluate import _coco_pair, tpdl_counts
-        self.n, self.counts = len(gt), np.array(tpdl_counts(gt, preds), np.float64).reshape(-1, 4)
+        self.n, self.counts = len(gt), np.array(tpdl_counts(gt, preds if counted is None else counted), np.float64).reshape(-1, 4)
         coco_gt, coco_dt = _coco_pair(gt, preds)
         self.ev = None
         if coco_dt is not None:
@@ -402,9 +404,16 @@ class PageScores:
 
 # %% ../nbs/06_experiments.ipynb #3b9f0c52
 def _read_preds(path:Path)->dict:
+    "Page name → the run's raw prediction for it, with the cut its model counts from (None: as they are)."
     d = json.loads(Path(path).read_text())
-    return {name: dict(boxes=np.asarray(b, np.float32).reshape(-1, 4), scores=np.asarray(s, np.float32))
+    return {name: dict(boxes=np.asarray(b, np.float32).reshape(-1, 4), scores=np.asarray(s, np.float32), cut=d.get('cut'))
             for name, b, s in zip(d['pages'], d['boxes'], d['scores'])}
+
+def _counted(pred:dict)->dict:
+    "A raw prediction as its model counts it: scores calibrated by the model's cut (`calibrate_scores`)."
+    import torch
+    from redaction_nbs.models import calibrate_scores
+    return dict(boxes=pred['boxes'], scores=calibrate_scores(torch.from_numpy(np.asarray(pred['scores'], np.float32)), pred.get('cut')).numpy())
 
 def seed_scores(out:Path, # study folder
                 table:pd.DataFrame, # its results table (one row per run)
@@ -420,12 +429,13 @@ def seed_scores(out:Path, # study folder
         for run_id in runs.run_id: preds.update(_read_preds(out/'preds'/f'{run_id}.json'))
         if set(preds) != {p.name for p in pages}: raise ValueError(f'{out}: {exp} seed {seed}: predictions do not cover the pages')
         pooled = [preds[p.name] for p in pages]
-        scores[exp, seed] = PageScores(pages, pooled)
+        counted = [_counted(p) for p in pooled]
+        scores[exp, seed] = PageScores(pages, pooled, counted)
         first = runs.iloc[0]
         cut = dict(cut=float(runs.cut.mean())) if 'cut' in runs and runs.cut.notna().all() else {}  # mean of its folds' cuts
         rows.append(dict(experiment=exp, seed=int(seed), **{k: first[k] for k in ('scale', 'synthetic_share', 'n_hard', 'image_size', 'real', 'pretrain') if k in runs},
                          n_real=int(runs.n_real.mean().round()), n_synthetic=int(runs.n_synthetic.mean().round()),
-                         n_valid=len(pages), folds=len(runs), **cut, **evaluate_pages(pages, pooled)))
+                         n_valid=len(pages), folds=len(runs), **cut, **evaluate_pages(pages, pooled, counted=counted)))
     return scores, pd.DataFrame(rows)
 
 def paired_difference(scores:dict, # {(experiment, seed): PageScores} from `seed_scores`
@@ -462,6 +472,24 @@ def compare(scores:dict, baseline:str, metrics=('AP', 'PQ'), n_boot:int=1000)->p
     exps = [e for e in dict.fromkeys(e for e, _ in scores) if e != baseline]
     base = lambda e: BASELINES[e] if BASELINES.get(e) in exps else baseline
     return pd.DataFrame([paired_difference(scores, base(e), e, m, n_boot) for e in exps for m in metrics])
+
+# %% ../nbs/06_experiments.ipynb #fl00r002
+def page_floor(scores:dict, # {(experiment, seed): PageScores} from `seed_scores`, two seeds or more
+               baseline:str, experiment:str, metric:str='AP',
+               n_boot:int=1000, # page resamples
+               seed:int=0, # seed of the resampling
+              )->dict:
+    "Half-widths (1.96 sd over page resamples) of one seed's paired difference and of the part all seeds share."
+    seeds = sorted(s for e, s in scores if e == experiment and (baseline, s) in scores)
+    if len(seeds) < 2: raise ValueError(f'page_floor needs two seeds or more with both {experiment!r} and {baseline!r}')
+    n, rng, d = scores[baseline, seeds[0]].n, np.random.default_rng(seed), []
+    for _ in range(n_boot):
+        idx = rng.integers(n, size=n)
+        d.append([getattr(scores[experiment, s], metric)(idx) - getattr(scores[baseline, s], metric)(idx) for s in seeds])
+    cov = np.cov(np.array(d).T)
+    shared, own = float(cov[np.triu_indices(len(seeds), 1)].mean()), float(np.diag(cov).mean())
+    return dict(experiment=experiment, baseline=baseline, metric=metric, one_seed=1.96 * own ** .5,
+                floor=1.96 * max(shared, 0) ** .5, shared=shared / own, seeds=len(seeds), pages=n)
 
 # %% ../nbs/06_experiments.ipynb #40d92825
 def rule_based()->dict:

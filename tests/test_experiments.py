@@ -57,6 +57,7 @@ def test_killed_study_resumes_to_the_uninterrupted_result(study_env):
         assert len(losses[0]) == 2 and losses[0] == pytest.approx(losses[1], rel=1e-6)
         preds = [json.loads((d/'preds'/f'{run_id}.json').read_text()) for d in (out, study_env/'whole')]
         assert preds[0] == preds[1], run_id
+        assert preds[0]['cut'] == whole.loc[run_id, 'cut'], 'the predictions name the cut their boxes count from'
 
 def test_two_workers_give_the_rows_one_gives(study_env):
     runs = tiny_runs(('no-synthetic', 'synthetic-25'), seeds=(0,))
