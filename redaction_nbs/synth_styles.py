@@ -47,14 +47,14 @@ def style_params(rng:np.random.Generator, dpi:int=150)->dict:
                 code_max=int(rng.uniform(8, 13) * dpi / 72),  # codes are set in 8-13 pt type
                 outline_w=int(rng.integers(1, 3)), codes=_pick(rng, CODES, int(rng.integers(1, 4))),
                 code_fonts=_pick(rng, CODE_FONTS, int(rng.integers(1, 4))),
-                code_fill=str(rng.choice(['gray', 'gray', 'border', 'border', 'black', 'color', 'blank', 'blank'])),  # blank: erased to white, no frame
+                code_fill=str(rng.choice(['gray', 'gray', 'border', 'border', 'black', 'color'])),
                 border_code=str(rng.choice(['corner', 'centre', 'left'])),  # where an outlined box carries its code
                 hatch_step=int(rng.integers(4, 9)), marker=(str(rng.choice(['black', 'black', 'color']))),
                 pad=float(rng.uniform(0.5, 3)))
 
 def redaction_type(style:str, attrs:dict)->str:
     "The TPDL page type (black/gray/color/border) a redaction of `style` counts as."
-    if style == 'code': return 'border' if attrs.get('fill') == 'blank' else attrs.get('fill', 'gray')  # TPDL counts white ones as border
+    if style == 'code': return attrs.get('fill', 'gray')
     if style == 'marker': return 'black' if attrs.get('ink') == 'black' else 'color'
     if style == 'scribble': return 'black'
     return dict(black='black', gray='gray', light_gray='gray', color='color', outline='border', thin_outline='border',
@@ -100,7 +100,7 @@ def _code_text(cv:Canvas, box, text, color, font_file, corner=False, left=False,
     draw_crop(cv, box, lambda d: d.text(pos, text, fill=c, font=font))
 
 def _paint_code(cv, box, params, rng, attrs):
-    "A fill (or an outlined white box, or the text erased to white) with an exemption code in one of the page's fonts and sizes."
+    "A fill (or outlined white box) with an exemption code in one of the page's fonts and sizes."
     code, font, fill_as = _pick(rng, params['codes']), _pick(rng, params['code_fonts']), params['code_fill']
     attrs.update(code=code, fill=fill_as, font=font)
     if fill_as == 'border':
@@ -108,10 +108,6 @@ def _paint_code(cv, box, params, rng, attrs):
         at = params.get('border_code', 'corner')
         _code_text(cv, box, code, (40, 40, 40), font, corner=at == 'corner', left=at == 'left',
                    max_size=int(params['code_max'] * (0.6 if at == 'centre' else 1) * rng.uniform(0.75, 1.15)))
-        return box
-    if fill_as == 'blank':  # the words erased to white with no frame: only the code at its left says something was taken out
-        fill(cv, box, 255)
-        _code_text(cv, box, code, (30, 30, 30), font, left=True, max_size=int(params['code_max'] * rng.uniform(0.75, 1.15)))
         return box
     bg = params[fill_as]
     fill(cv, box, bg)
