@@ -20,10 +20,9 @@ from bench_compact import synthetic_pages
 from decode_join import scores
 
 def raw_predictions(det, pages)->list:
-    "`det`'s predictions for `pages` with its scores uncalibrated."
-    from redaction_nbs.loaders import read_rgb
-    det.model.cut = None
-    return [det.predict([read_rgb(q.image)])[0] for q in pages]
+    "`det`'s raw predictions for `pages`, one page per forward pass (as the kept rows were made)."
+    from redaction_nbs.evaluate import raw_predictions as predict_raw
+    return predict_raw(det, pages, batch_size=1)
 
 def bench_rows(folder:Path, seeds:list, cuts:list)->dict:
     "bench_compact.py's saved seeds, each on its validation pages at each of `cuts`; per-cut mean, sd and lowest seed."

@@ -22,7 +22,7 @@ from .loaders import read_rgb
 
 # %% auto #0
 __all__ = ['COCO_KEYS', 'TPDL_KEYS', 'TABLE_COLUMNS', 'CUTS', 'check_predictions', 'coco_metrics', 'match_boxes', 'tpdl_counts',
-           'tpdl_metrics', 'evaluate_pages', 'metrics_table', 'CutChoice', 'choose_cut', 'calibrate',
+           'tpdl_metrics', 'evaluate_pages', 'metrics_table', 'CutChoice', 'choose_cut', 'raw_predictions', 'calibrate',
            'read_predictions', 'read_ground_truth', 'evaluate']
 
 # %% ../nbs/04_evaluate.ipynb #0d858881
@@ -224,14 +224,21 @@ def choose_cut(gt:PageSet, # labelled pages the detector did not train on
     if all(math.isnan(v) for v in pq): raise ValueError('choose_cut: no page has a box to count; no cut can be chosen')
     return CutChoice(float(cuts[int(np.nanargmax(pq))]), tuple(cuts), pq, len(gt))
 
+def raw_predictions(det, # a loaded compact `Detector`; its model's `cut` is set to None
+                    pages:PageSet, # pages to predict
+                    batch_size:int=4, # pages per forward pass
+                   )->list:
+    "`det`'s predictions for `pages` with its scores uncalibrated."
+    det.model.cut = None
+    return det.predict([read_rgb(p.image) for p in pages], batch_size=batch_size)
+
 def calibrate(det, # a loaded compact `Detector` (02_models); its model's `cut` is set
               pages:PageSet, # labelled pages it did not train on
               cuts:tuple=CUTS, # raw scores to try
              )->CutChoice:
     "Choose `det`'s cut on `pages` from its raw scores and set it (model and saved config alike)."
     if det.model.family != 'compact': raise ValueError(f'calibrate: only compact detectors calibrate their scores, not {det.model.family!r}')
-    det.model.cut = None
-    choice = choose_cut(pages, det.predict([read_rgb(p.image) for p in pages]), cuts)
+    choice = choose_cut(pages, raw_predictions(det, pages), cuts)
     det.model.cut = det.model.config['cut'] = choice.cut
     return choice
 
